@@ -1,0 +1,312 @@
+package io.github.livetrace;
+
+import io.github.livetrace.internal.ChunkPump;
+import io.github.livetrace.internal.LogEvent;
+import io.github.livetrace.internal.Misuse;
+import io.github.livetrace.internal.RecordingSettings;
+import io.github.livetrace.internal.RegionEvent;
+import io.github.livetrace.internal.TaskBeginEvent;
+import io.github.livetrace.internal.Text;
+import io.github.livetrace.internal.TraceStats;
+import io.github.livetrace.internal.TraceStats.Rejection;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+
+/**
+ * Live JFR traces and the annotations that go into them: the JVM's {@code runtime/trace}.
+ *
+ * <h2>Recording</h2>
+ *
+ * <pre>{@code
+ * try (OutputStream out = Files.newOutputStream(Path.of("trace.jfr"))) {
+ *     Trace.start(out);          // bytes start to arrive within about 1.5 s
+ *     runWorkload();
+ *     Trace.stop();              // returns once the last chunk is written
+ * }
+ * }</pre>
+ *
+ * One trace runs at a time; {@link #start} and {@link #stop} are gated by one lock, as in Go.
+ *
+ * <h2>Annotating</h2>
+ *
+ * <pre>{@code
+ * Task task = Trace.newTask("order");
+ * try (Task.Scope scope = task.makeCurrent();
+ *      Region region = Trace.startRegion("validate")) {
+ *     Trace.logf("order", "%d items", items.size());
+ * } finally {
+ *     task.end();
+ * }
+ * }</pre>
+ *
+ * Annotation calls never throw, whatever their arguments; while no trace records they return
+ * after a check of a few nanoseconds and allocate nothing.
+ */
+public final class Trace {
+  private static final ReentrantLock LOCK = new ReentrantLock();
+  private static final AtomicLong TASK_IDS = new AtomicLong();
+
+  /** The last session started; it may have ended by itself. Written under {@link #LOCK}. */
+  private static volatile TraceSession current;
+
+  private Trace() {}
+
+  // ---- recording ------------------------------------------------------------------------
+
+  /** Starts a trace with {@link TraceOptions#defaults()}; see {@link #start(OutputStream, TraceOptions)}. */
+  public static TraceSession start(OutputStream out) {
+    return start(out, TraceOptions.defaults());
+  }
+
+  /**
+   * Starts a JFR recording and streams it to {@code out} while the application runs, as a
+   * sequence of finished chunks: the bytes written so far always form a valid .jfr file. The
+   * first chunk is written about one chunk interval after the start, then one per interval, each
+   * followed by a flush. A pump thread does the writing; if a write throws, the trace stops and
+   * releases everything within one interval, and {@link TraceSession#failure()} says why.
+   *
+   * @return the session, to wait on or stop
+   * @throws IllegalStateException "tracing is already enabled" when a trace is running
+   * @throws UnsupportedOperationException when JDK Flight Recorder is not available in this JVM
+   * @throws SecurityException when another recording in this JVM enables events that carry
+   *     secrets (see {@link TraceOptions#withSensitiveEventsFromOtherRecordingsAllowed})
+   */
+  public static TraceSession start(OutputStream out, TraceOptions options) {
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(options, "options");
+    LOCK.lock();
+    try {
+      TraceSession running = current;
+      if (running != null && running.isActive()) {
+        TraceStats.rejected(Rejection.BUSY);
+        throw new IllegalStateException("tracing is already enabled");
+      }
+      if (!FlightRecorder.isAvailable()) {
+        TraceStats.rejected(Rejection.UNAVAILABLE);
+        throw new UnsupportedOperationException(
+            "JDK Flight Recorder is not available in this JVM (it may have been disabled with"
+                + " -XX:-FlightRecorder, or this runtime does not include the jdk.jfr module)");
+      }
+      if (!options.sensitiveEventsFromOtherRecordingsAllowed()) {
+        List<String> leaks = RecordingSettings.sensitiveEventsEnabledElsewhere(null);
+        if (!leaks.isEmpty()) {
+          TraceStats.rejected(Rejection.UNAVAILABLE);
+          throw new SecurityException(
+              "another recording in this JVM enables events that carry secrets, and JFR would"
+                  + " put them in this trace: "
+                  + String.join(", ", leaks)
+                  + ". Stop that recording or disable those events in it, or allow them"
+                  + " explicitly with TraceOptions.withSensitiveEventsFromOtherRecordingsAllowed(true)");
+        }
+      }
+      Recording recording =
+          new Recording(RecordingSettings.build(options.configuration(), options.settings()));
+      TraceSession session;
+      try {
+        recording.setName("livetrace");
+        recording.setToDisk(true);
+        // Chunks are forwarded within a tick; older ones need not stay on disk.
+        recording.setMaxAge(options.chunkInterval().multipliedBy(10).plusSeconds(10));
+        Instant startTime = Instant.now();
+        recording.start();
+        ChunkPump pump =
+            new ChunkPump(
+                recording,
+                out,
+                options.chunkInterval(),
+                options.duration().orElse(null),
+                !options.sensitiveEventsFromOtherRecordingsAllowed());
+        session = new TraceSession(pump, startTime, options.duration());
+        Thread thread = new Thread(pump, "livetrace-pump");
+        thread.setDaemon(true);
+        thread.start();
+      } catch (RuntimeException | Error e) {
+        recording.close();
+        throw e;
+      }
+      current = session;
+      TraceStats.started();
+      return session;
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  /**
+   * Stops the running trace and returns only after every byte of it has been written and the
+   * recording and its chunk files are closed and removed. Does nothing when no trace runs.
+   */
+  public static void stop() {
+    LOCK.lock();
+    try {
+      TraceSession session = current;
+      if (session != null) {
+        stopAndAwait(session);
+        current = null;
+      }
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  static void stop(TraceSession session) {
+    LOCK.lock();
+    try {
+      if (current == session) {
+        stopAndAwait(session);
+        current = null;
+      }
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  private static void stopAndAwait(TraceSession session) {
+    ChunkPump pump = session.pump();
+    pump.requestStop();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        pump.awaitFinished(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // stop keeps its promise; the flag is restored below
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether a trace is recording now. Advisory, as in Go: it may change right after. */
+  public static boolean isEnabled() {
+    TraceSession session = current;
+    return session != null && session.isActive();
+  }
+
+  /** The trace recording now, if any: to learn when it ends, or how much it has written. */
+  public static Optional<TraceSession> activeSession() {
+    TraceSession session = current;
+    return session != null && session.isActive() ? Optional.of(session) : Optional.empty();
+  }
+
+  // ---- annotations ----------------------------------------------------------------------
+
+  /**
+   * Creates a task of the given type, a child of the task current on this thread. Tasks are
+   * created (and get ids) even while no trace records; a {@code livetrace.TaskBegin} event is
+   * written when one does. Task types should be few: tools group by them.
+   *
+   * @param type what kind of operation, such as {@code "http GET /orders"}; null counts as empty,
+   *     and more than {@value io.github.livetrace.internal.Text#MAX_NAME} chars are cut
+   */
+  public static Task newTask(String type) {
+    Task parent = Task.current();
+    Task task = new Task(TASK_IDS.incrementAndGet(), parent.id(), Text.name(type), System.nanoTime());
+    try {
+      TaskBeginEvent event = new TaskBeginEvent();
+      if (event.isEnabled()) {
+        event.taskId = task.id();
+        event.parentId = task.parentId();
+        event.taskType = task.type();
+        event.commit();
+      }
+    } catch (RuntimeException e) {
+      // Never into application code.
+    }
+    return task;
+  }
+
+  /**
+   * Starts a region of the given type on this thread, in the current task. End it on this
+   * thread, best with try-with-resources. While no trace records this returns a shared no-op
+   * region without allocating.
+   *
+   * @param type what the thread is doing, such as {@code "grindBeans"}; bounded like task types
+   */
+  public static Region startRegion(String type) {
+    try {
+      if (!RegionEvent.enabled()) {
+        return Region.NOOP;
+      }
+      return Region.begin(Text.name(type));
+    } catch (RuntimeException e) {
+      return Region.NOOP;
+    }
+  }
+
+  /** Runs {@code action} inside a region of the given type. */
+  public static void withRegion(String type, Runnable action) {
+    if (action == null) {
+      Misuse.report("null-action", "withRegion('" + Text.name(type) + "') was given no action");
+      return;
+    }
+    try (Region region = startRegion(type)) {
+      action.run();
+    }
+  }
+
+  /** Calls {@code action} inside a region of the given type and returns its value. */
+  public static <T> T withRegion(String type, Supplier<T> action) {
+    if (action == null) {
+      Misuse.report("null-action", "withRegion('" + Text.name(type) + "') was given no action");
+      return null;
+    }
+    try (Region region = startRegion(type)) {
+      return action.get();
+    }
+  }
+
+  /**
+   * Logs a message in the current task. Category and message are bounded (categories like task
+   * types, messages to {@value io.github.livetrace.internal.Text#MAX_MESSAGE} chars); null
+   * counts as empty.
+   */
+  public static void log(String category, String message) {
+    try {
+      LogEvent event = new LogEvent();
+      if (!event.isEnabled()) {
+        return;
+      }
+      event.taskId = Task.current().id();
+      event.category = Text.name(category);
+      event.message = Text.message(message);
+      event.commit();
+    } catch (RuntimeException e) {
+      // Never into application code.
+    }
+  }
+
+  /**
+   * Logs a formatted message ({@link String#format}) in the current task. The formatting only
+   * happens while a trace records. A format that does not fit its arguments is misuse: the raw
+   * format is logged instead and the misuse reported.
+   */
+  public static void logf(String category, String format, Object... args) {
+    if (!LogEvent.enabled()) {
+      return;
+    }
+    String message;
+    try {
+      message = String.format(format, args);
+    } catch (RuntimeException e) {
+      Misuse.report("bad-format", "logf format '" + Text.name(format) + "' failed: " + e);
+      message = format;
+    }
+    log(category, message);
+  }
+
+  /** How many times the annotation API was misused in this JVM (see {@code livetrace.Misuse}). */
+  public static long misuseCount() {
+    return Misuse.count();
+  }
+}

@@ -1,0 +1,17 @@
+package io.github.livetrace.internal;
+
+import java.util.List;
+
+/** The JFR names of livetrace's own event types, for writers and readers alike. */
+public final class EventNames {
+  public static final String TASK_BEGIN = "livetrace.TaskBegin";
+  public static final String TASK_END = "livetrace.TaskEnd";
+  public static final String REGION = "livetrace.Region";
+  public static final String LOG = "livetrace.Log";
+  public static final String MISUSE = "livetrace.Misuse";
+
+  /** All of them, in the order a reader usually wants them. */
+  public static final List<String> ALL = List.of(TASK_BEGIN, TASK_END, REGION, LOG, MISUSE);
+
+  private EventNames() {}
+}

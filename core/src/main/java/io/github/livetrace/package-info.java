@@ -1,0 +1,45 @@
+/**
+ * livetrace: live execution traces of a running JVM, with the application's own tasks, regions
+ * and logs in them. The JVM counterpart of Go's {@code runtime/trace}, built on JDK Flight
+ * Recorder.
+ *
+ * <h2>The trace</h2>
+ *
+ * {@link io.github.livetrace.Trace#start(java.io.OutputStream)} starts a JFR recording and streams
+ * it to any {@code OutputStream} while the application keeps running; {@link
+ * io.github.livetrace.Trace#stop()} ends it. The stream is a sequence of finished JFR chunks, one
+ * per chunk interval (a second by default, as Go's trace generations), so the bytes received so
+ * far always open in {@code jfr print}, {@code jfr summary} and JDK Mission Control. One trace
+ * runs at a time; a second {@code start} fails with "tracing is already enabled". {@link
+ * io.github.livetrace.TraceOptions} chooses the JFR configuration, extra settings, the chunk
+ * interval and an optional duration. Events that carry secrets (environment, system properties,
+ * command lines) are always off unless turned on explicitly.
+ *
+ * <h2>Annotations</h2>
+ *
+ * <ul>
+ *   <li>A {@link io.github.livetrace.Task} is a logical operation (a request, a job) that may
+ *       span threads. It becomes {@code livetrace.TaskBegin} and {@code livetrace.TaskEnd}
+ *       events; a task made current on a thread owns the regions and logs of that thread.
+ *   <li>A {@link io.github.livetrace.Region} is an interval on one thread: a {@code
+ *       livetrace.Region} event with a duration. Regions nest.
+ *   <li>{@link io.github.livetrace.Trace#log} writes a {@code livetrace.Log} event: a category and
+ *       a message, in the current task.
+ * </ul>
+ *
+ * <p>The annotations cost a few nanoseconds and allocate nothing while no trace records, so they
+ * stay in production code. They never throw: misuse is counted and written as a {@code
+ * livetrace.Misuse} event with the stack trace of the offending call. Task, region and log events
+ * carry no stack trace, which would make each cost microseconds instead of about a hundred
+ * nanoseconds.
+ *
+ * <h2>Reading a trace</h2>
+ *
+ * <pre>
+ * jfr summary trace.jfr
+ * jfr print --events 'livetrace.*' trace.jfr
+ * </pre>
+ *
+ * or open it in JDK Mission Control, where the events are under the "livetrace" category.
+ */
+package io.github.livetrace;
