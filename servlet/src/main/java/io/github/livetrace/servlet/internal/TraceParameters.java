@@ -1,0 +1,114 @@
+package io.github.livetrace.servlet.internal;
+
+import io.github.livetrace.internal.RecordingSettings;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The query parameters of {@code /debug/pprof/trace}, checked. Go turns a bad {@code seconds}
+ * into a silent 1 s; here every bad value is refused with a message that says what is accepted,
+ * before any recording starts.
+ */
+public final class TraceParameters {
+  /** {@code seconds} when the request has none, as in Go. */
+  public static final double DEFAULT_SECONDS = 1;
+
+  // Plain decimal numbers as Go's ParseFloat reads them; Java's parser would also take "5d",
+  // "0x1p3" and surrounding blanks, which nobody means.
+  private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)");
+
+  private final Duration duration;
+  private final String configuration;
+
+  private TraceParameters(Duration duration, String configuration) {
+    this.duration = duration;
+    this.configuration = configuration;
+  }
+
+  /** How long to trace. */
+  public Duration duration() {
+    return duration;
+  }
+
+  /** The JFR configuration to record with. */
+  public String configuration() {
+    return configuration;
+  }
+
+  /**
+   * Checks the raw parameter values.
+   *
+   * @param seconds the {@code seconds} parameter, or null when absent
+   * @param settings the {@code settings} parameter, or null when absent
+   * @param maxSeconds the largest duration allowed
+   * @param allowedSettings the configuration names a request may choose; the first is the default
+   * @throws BadRequest with a message for the client
+   */
+  public static TraceParameters parse(
+      String seconds, String settings, double maxSeconds, Set<String> allowedSettings, String defaultSettings) {
+    double value = seconds == null ? DEFAULT_SECONDS : parseSeconds(seconds, maxSeconds);
+    String configuration = settings == null ? defaultSettings : checkSettings(settings, allowedSettings);
+    return new TraceParameters(Duration.ofNanos(Math.round(value * 1e9)), configuration);
+  }
+
+  private static double parseSeconds(String raw, double maxSeconds) {
+    String accepted =
+        "want a number of seconds greater than 0 and at most " + format(maxSeconds) + ", such as 5 or 0.5";
+    if (NON_FINITE.matcher(raw.toLowerCase(Locale.ROOT)).matches()) {
+      throw new BadRequest("seconds must be a finite number, was '" + raw + "'; " + accepted);
+    }
+    if (!DECIMAL.matcher(raw).matches()) {
+      throw new BadRequest("seconds is not a number: '" + raw + "'; " + accepted);
+    }
+    double value = Double.parseDouble(raw);
+    if (Double.isInfinite(value)) {
+      throw new BadRequest("seconds must be a finite number, was '" + raw + "'; " + accepted);
+    }
+    if (value <= 0 || Math.round(value * 1e9) <= 0) {
+      throw new BadRequest("seconds must be greater than 0, was '" + raw + "'; " + accepted);
+    }
+    if (value > maxSeconds) {
+      throw new BadRequest(
+          "seconds "
+              + raw
+              + " is over this server's maximum of "
+              + format(maxSeconds)
+              + "; "
+              + accepted
+              + " (the maximum is the servlet's max-seconds setting)");
+    }
+    return value;
+  }
+
+  private static String checkSettings(String raw, Set<String> allowed) {
+    if (!allowed.contains(raw)) {
+      throw new BadRequest(
+          "settings '" + raw + "' is not allowed here; choose one of: " + String.join(", ", allowed));
+    }
+    if (!RecordingSettings.availableConfigurations().contains(raw)) {
+      throw new BadRequest(
+          "settings '"
+              + raw
+              + "' does not exist in this JVM; it has: "
+              + String.join(", ", RecordingSettings.availableConfigurations()));
+    }
+    return raw;
+  }
+
+  /** {@code 60} rather than {@code 60.0}. */
+  public static String format(double seconds) {
+    return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+  }
+
+  /** A request the client must change; the message says how. */
+  public static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public BadRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.github.livetrace.servlet;
+
+import jakarta.servlet.http.HttpServlet;
+import java.net.URI;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** A real Jetty 12 server on a random loopback port with the pprof servlet at /debug/pprof/*. */
+final class TestServer implements AutoCloseable {
+  final Server server;
+  final ServerConnector connector;
+  final ServletContextHandler context;
+
+  private TestServer(ServletHolder holder, long idleTimeoutMillis, Map<String, HttpServlet> extra) throws Exception {
+    server = new Server();
+    connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    if (idleTimeoutMillis > 0) {
+      connector.setIdleTimeout(idleTimeoutMillis);
+    }
+    server.addConnector(connector);
+    context = new ServletContextHandler("/app");
+    context.addServlet(holder, "/debug/pprof/*");
+    extra.forEach((path, servlet) -> context.addServlet(new ServletHolder(servlet), path));
+    server.setHandler(context);
+    server.start();
+  }
+
+  static TestServer with(PprofServlet servlet) throws Exception {
+    return new TestServer(new ServletHolder(servlet), 0, Map.of());
+  }
+
+  static TestServer with(PprofServlet servlet, long idleTimeoutMillis) throws Exception {
+    return new TestServer(new ServletHolder(servlet), idleTimeoutMillis, Map.of());
+  }
+
+  static TestServer withInitParameters(Map<String, String> params) throws Exception {
+    ServletHolder holder = new ServletHolder(PprofServlet.class);
+    params.forEach(holder::setInitParameter);
+    return new TestServer(holder, 0, Map.of());
+  }
+
+  /** The URI of {@code path} below the pprof servlet, such as {@code trace?seconds=1}. */
+  URI pprof(String path) {
+    return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/app/debug/pprof/" + path);
+  }
+
+  int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}
