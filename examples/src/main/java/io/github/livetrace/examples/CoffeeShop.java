@@ -1,0 +1,127 @@
+package io.github.livetrace.examples;
+
+import io.github.livetrace.servlet.PprofServlet;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The livetrace demo: a coffee shop on embedded Jetty 12 with the pprof servlet.
+ *
+ * <pre>
+ * java -jar examples/target/livetrace-example.jar [--port N] [--load]
+ * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
+ * </pre>
+ *
+ * <p>{@code --port 0} picks a free port; {@code --load} starts customers that keep ordering.
+ */
+public final class CoffeeShop implements AutoCloseable {
+  private final Server server;
+  private final ExecutorService baristas;
+  private LoadGenerator load;
+
+  private CoffeeShop(Server server, ExecutorService baristas) {
+    this.server = server;
+    this.baristas = baristas;
+  }
+
+  /** Starts the shop on localhost; port 0 picks a free one. */
+  public static CoffeeShop start(int port, boolean load) throws Exception {
+    ExecutorService baristas = Executors.newFixedThreadPool(4, named("barista"));
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(port);
+    server.addConnector(connector);
+
+    ServletContextHandler context = new ServletContextHandler("/");
+    ShopServlet shop = new ShopServlet(new Barista(baristas));
+    context.addServlet(new ServletHolder(shop), "/order");
+    context.addServlet(new ServletHolder(shop), "/menu");
+    // The demo serves anyone on loopback; production code sets a token or an access check.
+    context.addServlet(new ServletHolder(PprofServlet.builder().build()), "/debug/pprof/*");
+    server.setHandler(context);
+    server.setStopAtShutdown(true);
+    server.start();
+
+    CoffeeShop shopApp = new CoffeeShop(server, baristas);
+    if (load) {
+      shopApp.load = new LoadGenerator(shopApp.uri(), 4);
+      shopApp.load.start();
+    }
+    return shopApp;
+  }
+
+  /** Where the shop listens, such as {@code http://127.0.0.1:8080}. */
+  public URI uri() {
+    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (load != null) {
+      load.close();
+    }
+    server.stop();
+    baristas.shutdownNow();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = 8080;
+    boolean load = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--port":
+          if (i + 1 == args.length) {
+            usage("--port needs a number");
+          }
+          try {
+            port = Integer.parseInt(args[++i]);
+          } catch (NumberFormatException e) {
+            usage("--port needs a number, not '" + args[i] + "'");
+          }
+          break;
+        case "--load":
+          load = true;
+          break;
+        case "-h":
+        case "--help":
+          usage(null);
+          break;
+        default:
+          usage("unknown argument '" + args[i] + "'");
+      }
+    }
+    CoffeeShop shop = start(port, load);
+    URI uri = shop.uri();
+    System.out.println("Coffee shop open at " + uri + (load ? " (customers are ordering)" : ""));
+    System.out.println("  order:  curl '" + uri + "/order?drink=latte&name=Ann'");
+    System.out.println("  trace:  curl -o trace.jfr '" + uri + "/debug/pprof/trace?seconds=5'");
+    System.out.println("  read:   jfr print --events 'livetrace.*' trace.jfr");
+    System.out.println("  index:  " + uri + "/debug/pprof/");
+    shop.server.join();
+  }
+
+  private static void usage(String problem) {
+    if (problem != null) {
+      System.err.println("livetrace-example: " + problem);
+    }
+    System.err.println("usage: java -jar livetrace-example.jar [--port N] [--load]");
+    System.exit(problem == null ? 0 : 2);
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

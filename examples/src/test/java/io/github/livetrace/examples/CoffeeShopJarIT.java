@@ -1,0 +1,71 @@
+package io.github.livetrace.examples;
+
+import static io.github.livetrace.testing.TraceFiles.eventually;
+import static io.github.livetrace.testing.TraceFiles.events;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the shaded jar the way the README says, and fetches the trace it tells us to curl. */
+class CoffeeShopJarIT {
+  private static final Pattern CURL = Pattern.compile("curl -o trace.jfr '(http://[^']+)'");
+
+  @Test
+  void theReadmeCommandStartsTheShopAndPrintsAWorkingCurl(@TempDir Path dir) throws Exception {
+    Path jar = Path.of("target", "livetrace-example.jar");
+    assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar.toAbsolutePath());
+    Path log = dir.resolve("out.txt");
+    Process shop =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "--port", "0", "--load")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      assertTrue(eventually(60, () -> curlUrl(log) != null), "the demo printed no curl command");
+      URI trace = URI.create(curlUrl(log).replace("seconds=5", "seconds=1"));
+      HttpResponse<byte[]> r =
+          HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(trace).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, r.statusCode());
+      assertFalse(events(r.body(), "livetrace.TaskEnd").isEmpty(), "the load generator's orders are in the trace");
+    } finally {
+      shop.destroy();
+      shop.waitFor();
+    }
+  }
+
+  private static String curlUrl(Path log) {
+    try {
+      Matcher m = CURL.matcher(Files.readString(log, StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  @Test
+  void badArgumentsExitWith2AndUsage() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/livetrace-example.jar", "--port", "x")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor());
+    assertTrue(out.contains("usage:"), out);
+  }
+}
