@@ -20,8 +20,8 @@ import java.lang.invoke.VarHandle;
  * <p>A region started while no trace records is a shared no-op instance, so leaving annotations
  * in production code costs almost nothing. Misuse (ending twice, on another thread, or before a
  * region nested in it) never throws: it is counted and written as a {@code livetrace.Misuse}
- * event. A region ended on another thread is not recorded, since JFR would attribute it to the
- * wrong thread.
+ * event. A region ended on another thread is not recorded there, since JFR would attribute it to
+ * the wrong thread.
  */
 public final class Region implements AutoCloseable {
   static final Region NOOP = new Region(null, null, null, null);
@@ -41,7 +41,7 @@ public final class Region implements AutoCloseable {
   private final Thread owner;
   private final ThreadState state; // null when nesting is not tracked
   @SuppressWarnings("unused") // through ENDED
-  private volatile boolean ended;
+  private boolean ended;
 
   private Region(RegionEvent event, String type, Thread owner, ThreadState state) {
     this.event = event;
@@ -72,11 +72,10 @@ public final class Region implements AutoCloseable {
       return;
     }
     try {
-      if (!ENDED.compareAndSet(this, false, true)) {
-        Misuse.report("region-ended-twice", "region '" + type + "' was ended more than once");
-        return;
-      }
+      // Opaque access, no fence: only the owner records the region, so a race with a misusing
+      // thread can at worst report the misuse without stopping the owner's own end.
       if (Thread.currentThread() != owner) {
+        ENDED.setOpaque(this, true);
         Misuse.report(
             "region-ended-on-other-thread",
             "region '" + type + "' began on thread '" + owner.getName()
@@ -84,6 +83,11 @@ public final class Region implements AutoCloseable {
                 + "'; regions must end on the thread they began on; it is not recorded");
         return;
       }
+      if ((boolean) ENDED.getOpaque(this)) {
+        Misuse.report("region-ended-twice", "region '" + type + "' was ended more than once");
+        return;
+      }
+      ENDED.setOpaque(this, true);
       if (state != null) {
         state.pop(this);
       }
@@ -105,6 +109,6 @@ public final class Region implements AutoCloseable {
   }
 
   boolean isEnded() {
-    return ended;
+    return (boolean) ENDED.getOpaque(this);
   }
 }

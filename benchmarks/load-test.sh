@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The overhead of tracing under load: the demo's throughput and latency with no trace, and with
+# 5 s traces running back to back (curl of /debug/pprof/trace, default settings), in the same run.
+# Modes alternate within each round so that drift of the machine hits both alike.
+#
+#   benchmarks/load-test.sh                  # both scenarios, 3 rounds of 20 s per mode
+#   ROUNDS=5 SECONDS_PER_RUN=30 benchmarks/load-test.sh
+#
+# Scenarios: "order" is the demo's real work (a task, regions on barista threads, logs, a hot
+# lock); "menu" is a tiny handler, the worst case for JFR's own background cost. Load comes from
+# wrk (Debian package) on loopback; wrk, the demo and the traces share the machine's cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+PORT=${PORT:-18181}
+JAR=examples/target/livetrace-example.jar
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk" >&2
+  (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
+fi
+[ -f "$JAR" ] || mvn -B -q -pl examples -am package -DskipTests
+
+work=$(mktemp -d)
+demo_pid=""
+tracer_pid=""
+cleanup() {
+  [ -n "$tracer_pid" ] && kill "$tracer_pid" 2>/dev/null || true
+  [ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+java -Xms512m -Xmx512m -jar "$JAR" --port "$PORT" >"$work/demo.log" 2>&1 &
+demo_pid=$!
+base="http://127.0.0.1:$PORT"
+for _ in $(seq 1 300); do
+  curl -sf -o /dev/null "$base/menu" && break
+  sleep 0.1
+done
+
+# wrk's latency line "99%  12.34ms" in milliseconds.
+to_ms() {
+  awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'
+}
+
+# run_wrk NAME PATH CONNECTIONS -> prints "rps p99ms"
+run_wrk() {
+  local out
+  out=$(wrk --latency -t 1 -c "$3" -d "${SECONDS_PER_RUN}s" "$base$2")
+  local rps p99
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
+  echo "$rps $p99"
+}
+
+start_tracing() {
+  (
+    while true; do
+      curl -s -o "$work/trace.jfr" "$base/debug/pprof/trace?seconds=5" || true
+    done
+  ) &
+  tracer_pid=$!
+  # Measure only once a trace is recording: poll until a second request is turned away.
+  for _ in $(seq 1 100); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/trace?seconds=1")
+    [ "$code" = 429 ] && return
+    sleep 0.1
+  done
+}
+
+stop_tracing() {
+  kill "$tracer_pid" 2>/dev/null || true
+  wait "$tracer_pid" 2>/dev/null || true
+  tracer_pid=""
+  # Let the running trace end (its client is gone) before the next baseline.
+  for _ in $(seq 1 100); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/trace?seconds=0.1")
+    [ "$code" = 200 ] && return
+    sleep 0.1
+  done
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "java: $(java -version 2>&1 | head -1); cores: $(nproc); ${ROUNDS} rounds x ${SECONDS_PER_RUN}s per mode"
+printf '%-8s %-6s %-9s %12s %10s\n' scenario round mode "req/s" "p99 ms"
+for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
+  read -r name path conns <<<"$scenario"
+  run_wrk "$name" "$path" "$conns" >/dev/null # warm-up
+  : >"$work/$name.off"
+  : >"$work/$name.on"
+  for round in $(seq 1 "$ROUNDS"); do
+    if [ $((round % 2)) = 1 ]; then modes="off on"; else modes="on off"; fi
+    for mode in $modes; do
+      [ "$mode" = on ] && start_tracing
+      read -r rps p99 <<<"$(run_wrk "$name" "$path" "$conns")"
+      [ "$mode" = on ] && stop_tracing
+      echo "$rps $p99" >>"$work/$name.$mode"
+      printf '%-8s %-6s %-9s %12s %10s\n' "$name" "$round" "$mode" "$rps" "$p99"
+    done
+  done
+done
+
+echo
+echo "medians (tracing 'on' = 5 s traces back to back, default settings):"
+printf '%-8s %12s %12s %10s %12s %12s %10s\n' scenario "req/s off" "req/s on" "change" "p99 off ms" "p99 on ms" "change"
+for name in order menu; do
+  r_off=$(awk '{print $1}' "$work/$name.off" | median)
+  r_on=$(awk '{print $1}' "$work/$name.on" | median)
+  p_off=$(awk '{print $2}' "$work/$name.off" | median)
+  p_on=$(awk '{print $2}' "$work/$name.on" | median)
+  printf '%-8s %12.0f %12.0f %9.1f%% %12.2f %12.2f %9.1f%%\n' "$name" "$r_off" "$r_on" \
+    "$(echo "($r_on - $r_off) * 100 / $r_off" | bc -l)" "$p_off" "$p_on" \
+    "$(echo "($p_on - $p_off) * 100 / $p_off" | bc -l)"
+done
