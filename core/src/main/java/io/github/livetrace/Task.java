@@ -1,5 +1,6 @@
 package io.github.livetrace;
 
+import io.github.livetrace.internal.Jfr;
 import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.PropagatingExecutor;
 import io.github.livetrace.internal.PropagatingExecutorService;
@@ -106,13 +107,15 @@ public final class Task {
         return;
       }
       long duration = System.nanoTime() - startNanos;
-      TaskEndEvent event = new TaskEndEvent();
-      if (event.isEnabled()) {
-        event.taskId = id;
-        event.parentId = parentId;
-        event.taskType = type;
-        event.taskDuration = duration;
-        event.commit();
+      if (Jfr.PRESENT) {
+        TaskEndEvent event = new TaskEndEvent();
+        if (event.isEnabled()) {
+          event.taskId = id;
+          event.parentId = parentId;
+          event.taskType = type;
+          event.taskDuration = duration;
+          event.commit();
+        }
       }
       if (TraceStats.hasTaskEndListeners()) {
         TraceStats.taskEnded(type, duration);

@@ -1,6 +1,7 @@
 package io.github.livetrace;
 
 import io.github.livetrace.internal.ChunkPump;
+import io.github.livetrace.internal.Jfr;
 import io.github.livetrace.internal.LogEvent;
 import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.RecordingSettings;
@@ -90,11 +91,13 @@ public final class Trace {
         TraceStats.rejected(Rejection.BUSY);
         throw new IllegalStateException("tracing is already enabled");
       }
-      if (!FlightRecorder.isAvailable()) {
+      if (!Jfr.PRESENT || !FlightRecorder.isAvailable()) {
         TraceStats.rejected(Rejection.UNAVAILABLE);
         throw new UnsupportedOperationException(
-            "JDK Flight Recorder is not available in this JVM (it may have been disabled with"
-                + " -XX:-FlightRecorder, or this runtime does not include the jdk.jfr module)");
+            "JDK Flight Recorder is not available in this JVM ("
+                + (Jfr.PRESENT
+                    ? "it was disabled, for example with -XX:-FlightRecorder)"
+                    : "this runtime does not include the jdk.jfr module)"));
       }
       if (!options.sensitiveEventsFromOtherRecordingsAllowed()) {
         List<String> leaks = RecordingSettings.sensitiveEventsEnabledElsewhere(null);
@@ -212,6 +215,9 @@ public final class Trace {
   public static Task newTask(String type) {
     Task parent = Task.current();
     Task task = new Task(TASK_IDS.incrementAndGet(), parent.id(), Text.name(type), System.nanoTime());
+    if (!Jfr.PRESENT) {
+      return task;
+    }
     try {
       TaskBeginEvent event = new TaskBeginEvent();
       if (event.isEnabled()) {
@@ -235,7 +241,7 @@ public final class Trace {
    */
   public static Region startRegion(String type) {
     try {
-      if (!RegionEvent.enabled()) {
+      if (!Jfr.PRESENT || !RegionEvent.enabled()) {
         return Region.NOOP;
       }
       return Region.begin(Text.name(type));
@@ -272,6 +278,9 @@ public final class Trace {
    * counts as empty.
    */
   public static void log(String category, String message) {
+    if (!Jfr.PRESENT) {
+      return;
+    }
     try {
       LogEvent event = new LogEvent();
       if (!event.isEnabled()) {
@@ -292,7 +301,7 @@ public final class Trace {
    * format is logged instead and the misuse reported.
    */
   public static void logf(String category, String format, Object... args) {
-    if (!LogEvent.enabled()) {
+    if (!Jfr.PRESENT || !LogEvent.enabled()) {
       return;
     }
     String message;

@@ -353,6 +353,37 @@ class RecorderTest {
         result.output());
   }
 
+  @Test
+  void withoutTheJfrModuleAnnotationsAreNoOpsAndStartSaysWhy() {
+    ChildJvm.Result result = ChildJvm.run(List.of("--limit-modules", "java.base"), java.util.Map.of(), NoJfrModuleProbe.class);
+    assertEquals(0, result.exitCode(), result.output());
+    assertTrue(result.output().contains("annotations ok"), result.output());
+    assertTrue(result.output().contains("does not include the jdk.jfr module"), result.output());
+  }
+
+  /** Runs in a JVM whose runtime lacks jdk.jfr: every annotation call must still work. */
+  public static final class NoJfrModuleProbe {
+    public static void main(String[] args) {
+      Task task = Trace.newTask("order");
+      try (Task.Scope s = task.makeCurrent();
+          Region r = Trace.startRegion("step")) {
+        Trace.log("cat", "message");
+        Trace.logf("cat", "%d", 1);
+        Trace.withRegion("inner", () -> {});
+      }
+      task.end();
+      Region twice = Trace.startRegion("twice");
+      twice.end();
+      twice.end();
+      System.out.println("annotations ok, task " + task.id());
+      try {
+        Trace.start(new ByteArrayOutputStream());
+      } catch (RuntimeException e) {
+        System.out.println(e);
+      }
+    }
+  }
+
   /** Runs in a JVM without JFR: prints what {@code Trace.start} throws. */
   public static final class StartProbe {
     public static void main(String[] args) {

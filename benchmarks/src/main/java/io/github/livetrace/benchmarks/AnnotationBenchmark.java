@@ -40,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </pre>
  *
  * "on" means a real livetrace trace streaming to a discarding output with default options: the
- * cost includes JFR's writing of the events to its buffers and chunk files.
+ * cost includes JFR's writing of the events to its buffers and chunk files. The OpenTelemetry
+ * span does not depend on the trace; it runs in every mode as the yardstick.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,7 +50,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class AnnotationBenchmark {
-  @Param({"off", "on"})
+  /**
+   * off: no trace; on: a trace with default options; stacks: a trace that also records a stack
+   * trace with every livetrace event, the measurement behind keeping them off.
+   */
+  @Param({"off", "on", "stacks"})
   public String tracing;
 
   private SdkTracerProvider otel;
@@ -85,6 +90,13 @@ public class AnnotationBenchmark {
   public void setUp() {
     if (tracing.equals("on")) {
       Trace.start(OutputStream.nullOutputStream(), TraceOptions.defaults());
+    } else if (tracing.equals("stacks")) {
+      TraceOptions options = TraceOptions.defaults();
+      for (String event : new String[] {"Region", "Log", "TaskBegin", "TaskEnd"}) {
+        options = options.withSetting("livetrace." + event + "#stackTrace", "true");
+      }
+      options = options.withSetting("benchmark.Raw#stackTrace", "true");
+      Trace.start(OutputStream.nullOutputStream(), options);
     }
     otel =
         SdkTracerProvider.builder()

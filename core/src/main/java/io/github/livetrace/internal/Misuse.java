@@ -25,6 +25,9 @@ public final class Misuse {
   /** Counts one misuse and writes an event for it when recording and under the rate limit. */
   public static void report(String kind, String message) {
     long total = COUNT.incrementAndGet();
+    if (!Jfr.PRESENT) {
+      return;
+    }
     try {
       MisuseEvent event = new MisuseEvent();
       if (event.isEnabled() && underRateLimit()) {
