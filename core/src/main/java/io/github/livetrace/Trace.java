@@ -149,41 +149,54 @@ public final class Trace {
    * recording and its chunk files are closed and removed. Does nothing when no trace runs.
    */
   public static void stop() {
+    TraceSession session;
     LOCK.lock();
     try {
-      TraceSession session = current;
-      if (session != null) {
-        stopAndAwait(session);
-        current = null;
+      session = current;
+      if (session == null) {
+        return;
       }
+      session.pump().requestStop();
     } finally {
       LOCK.unlock();
     }
+    finish(session);
   }
 
   static void stop(TraceSession session) {
     LOCK.lock();
     try {
-      if (current == session) {
-        stopAndAwait(session);
-        current = null;
+      if (current != session) {
+        return;
       }
+      session.pump().requestStop();
     } finally {
       LOCK.unlock();
     }
+    finish(session);
   }
 
-  private static void stopAndAwait(TraceSession session) {
-    ChunkPump pump = session.pump();
-    pump.requestStop();
+  /**
+   * Waits for the pump outside the lock: the last write may block on a slow client, and a
+   * second caller must meanwhile get its "already enabled" answer at once, not wait too.
+   */
+  private static void finish(TraceSession session) {
     boolean interrupted = false;
     while (true) {
       try {
-        pump.awaitFinished(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        session.pump().awaitFinished(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         break;
       } catch (InterruptedException e) {
         interrupted = true; // stop keeps its promise; the flag is restored below
       }
+    }
+    LOCK.lock();
+    try {
+      if (current == session) {
+        current = null;
+      }
+    } finally {
+      LOCK.unlock();
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

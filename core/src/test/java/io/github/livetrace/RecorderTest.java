@@ -276,6 +276,56 @@ class RecorderTest {
   }
 
   @Test
+  void aStopWaitingOnAStuckClientDoesNotMakeOtherCallersWait() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    OutputStream stuck =
+        new OutputStream() {
+          @Override
+          public void write(int b) {}
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            writing.countDown();
+            try {
+              release.await(); // a client that stopped reading
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    TraceSession session = Trace.start(stuck, TraceOptions.defaults().withChunkInterval(FAST));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      assertTrue(writing.await(30, TimeUnit.SECONDS));
+      Thread stopping = new Thread(Trace::stop, "stopping");
+      stopping.start();
+      assertTrue(
+          eventually(30, () -> stopping.getState() == Thread.State.WAITING || stopping.getState() == Thread.State.TIMED_WAITING),
+          "stop should be waiting for the stuck write");
+      Future<String> second =
+          pool.submit(
+              () -> {
+                try {
+                  Trace.start(new ByteArrayOutputStream());
+                  return "started";
+                } catch (IllegalStateException e) {
+                  return e.getMessage();
+                }
+              });
+      assertEquals("tracing is already enabled", second.get(30, TimeUnit.SECONDS));
+      assertTrue(stopping.isAlive(), "stop returned before the last write finished");
+      release.countDown();
+      stopping.join(60_000);
+      assertFalse(stopping.isAlive());
+      assertFalse(session.isActive());
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void durationEndsTheTraceByItselfWithEveryChunkWritten() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceSession session =
