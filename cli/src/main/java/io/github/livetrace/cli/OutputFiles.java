@@ -1,0 +1,38 @@
+package io.github.livetrace.cli;
+
+import io.github.livetrace.cli.internal.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Checks on the {@code -o} file of {@code export} and {@code repair}, before any work is done. */
+final class OutputFiles {
+  private OutputFiles() {}
+
+  /** Fails unless {@code output} can be written and is not the trace being read. */
+  static void requireWritable(Path output, Path trace) throws BadInputException {
+    if (Files.isDirectory(output)) {
+      throw new BadInputException(output, "is a directory; -o needs a file name");
+    }
+    Path parent = output.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new BadInputException(output, "cannot be written: directory " + parent + " does not exist");
+    }
+    try {
+      if (Files.exists(output) && Files.isSameFile(output, trace)) {
+        throw new BadInputException(output, "is the trace being read; choose another output file");
+      }
+    } catch (IOException e) {
+      throw new BadInputException(output, "cannot be checked: " + e.getMessage());
+    }
+  }
+
+  /** Removes a half-written output, so that a failed command leaves nothing that looks valid. */
+  static void deleteQuietly(Path output) {
+    try {
+      Files.deleteIfExists(output);
+    } catch (IOException e) {
+      // the command's own error is what the user needs to see
+    }
+  }
+}

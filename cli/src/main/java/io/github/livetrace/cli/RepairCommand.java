@@ -1,0 +1,103 @@
+package io.github.livetrace.cli;
+
+import io.github.livetrace.cli.internal.BadInputException;
+import io.github.livetrace.cli.internal.Durations;
+import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.TraceReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code livetrace repair TRACE -o OUT}: keeps the complete chunks of a download that was cut
+ * short. Chunks are self-contained, so the complete ones are a valid trace by themselves; the
+ * result is read back in full before the command reports success.
+ */
+@Command(
+    name = "repair",
+    mixinStandardHelpOptions = true,
+    description = {
+      "A download cut short (the client was interrupted) ends inside a chunk, and JFR tools refuse"
+          + " the whole file. repair copies the complete chunks to OUT, says how much was dropped,"
+          + " and checks that OUT reads. Exit status 0 when OUT is a valid trace."
+    })
+final class RepairCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "TRACE", description = "the trace, a .jfr file")
+  private Path trace;
+
+  @Option(
+      names = {"-o", "--output"},
+      required = true,
+      paramLabel = "OUT",
+      description = "the repaired .jfr file to write")
+  private Path output;
+
+  @Spec private CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    TraceFile file = TraceFile.scan(trace);
+    if (file.chunks().isEmpty()) {
+      throw new BadInputException(
+          trace, "has no complete chunk, nothing to keep (" + file.cut().orElse("") + ")");
+    }
+    OutputFiles.requireWritable(output, trace);
+    long events;
+    boolean valid = false;
+    try {
+      copyPrefix(trace, output, file.completeBytes());
+      TraceFile repaired = TraceFile.open(output);
+      events = TraceReader.read(repaired, event -> {});
+      valid = true;
+    } finally {
+      if (!valid) {
+        OutputFiles.deleteQuietly(output);
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    int chunks = file.chunks().size();
+    String kept = String.format(Locale.ROOT, "%d chunk%s, %s, %,d events, %s of trace", chunks,
+        chunks == 1 ? "" : "s", SummaryReport.bytes(file.completeBytes()), events,
+        Durations.format(file.endNanos() - file.startNanos()));
+    if (file.isComplete()) {
+      out.printf(Locale.ROOT, "%s is complete: copied all of it to %s (%s); nothing dropped%n", trace,
+          output, kept);
+    } else {
+      long dropped = file.size() - file.completeBytes();
+      out.printf(Locale.ROOT, "wrote %s: kept %s%n", output, kept);
+      out.printf(Locale.ROOT, "dropped %,d bytes (%.1f%% of %s) from offset %,d: %s%n", dropped,
+          100.0 * dropped / file.size(), trace, file.completeBytes(), file.cut().orElse(""));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static void copyPrefix(Path from, Path to, long length) throws BadInputException, IOException {
+    FileChannel target;
+    try {
+      target = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      throw new BadInputException(to, "cannot be written: " + e.getMessage());
+    }
+    try (FileChannel source = FileChannel.open(from, StandardOpenOption.READ); target) {
+      long position = 0;
+      while (position < length) {
+        long n = source.transferTo(position, length - position, target);
+        if (n <= 0) {
+          throw new IOException(from + " became shorter while it was copied");
+        }
+        position += n;
+      }
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package io.github.livetrace.cli;
+
+import io.github.livetrace.cli.internal.Durations;
+import io.github.livetrace.cli.internal.JsonWriter;
+import io.github.livetrace.cli.internal.LatencyHistogram;
+import io.github.livetrace.cli.internal.Timestamps;
+import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.TraceSummary;
+import io.github.livetrace.cli.internal.TraceSummary.LogStats;
+import io.github.livetrace.cli.internal.TraceSummary.ThreadStats;
+import io.github.livetrace.cli.internal.TraceSummary.TypeStats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders a {@link TraceSummary} as text for people or as JSON for scripts. */
+final class SummaryReport {
+  /** The histogram column of the text table: one character per decade, from <1us to >=100s. */
+  private static final String[] DECADE_LABELS = {
+    "<1us", "1us", "10us", "100us", "1ms", "10ms", "100ms", "1s", "10s", ">=100s"
+  };
+
+  /** Density of a histogram cell, from a few values to the most populated decade. */
+  private static final String LEVELS = ".:-=+*#%@";
+
+  private static final double[] PERCENTILES = {0.5, 0.9, 0.99};
+
+  private final TraceFile file;
+  private final TraceSummary summary;
+
+  SummaryReport(TraceFile file, TraceSummary summary) {
+    this.file = file;
+    this.summary = summary;
+  }
+
+  void text(PrintWriter out, boolean histograms) {
+    List<ThreadStats> threads = summary.threads();
+    long annotatedThreads = threads.stream().filter(t -> t.annotations() > 0).count();
+    out.printf(Locale.ROOT, "trace    %s (%s, %d chunk%s)%n", file.path(), bytes(file.size()),
+        file.chunks().size(), file.chunks().size() == 1 ? "" : "s");
+    out.printf(Locale.ROOT, "time     %s to %s (%s)%n", Timestamps.instant(file.startNanos()),
+        Timestamps.instant(file.endNanos()), Durations.format(file.endNanos() - file.startNanos()));
+    out.printf(Locale.ROOT, "events   %,d (%,d livetrace)%n", summary.events(), summary.annotationEvents());
+    out.printf(Locale.ROOT, "threads  %d (%d with tasks, regions or logs)%s%n", threads.size(),
+        annotatedThreads, threadList(threads));
+    if (summary.misuse() > 0) {
+      out.printf(Locale.ROOT, "misuse   %,d livetrace.Misuse events: the annotation API was used wrongly%n",
+          summary.misuse());
+    }
+    out.println();
+    table(out, "TASK TYPE", summary.tasks(), true);
+    out.println();
+    table(out, "REGION TYPE", summary.regions(), false);
+    out.println();
+    List<LogStats> logs = summary.logs();
+    if (logs.isEmpty()) {
+      out.println("LOG CATEGORY: none");
+    } else {
+      int width = Math.max("LOG CATEGORY".length(), logs.stream().mapToInt(l -> l.category().length()).max().orElse(0));
+      out.printf(Locale.ROOT, "%-" + width + "s  %10s%n", "LOG CATEGORY", "COUNT");
+      for (LogStats log : logs) {
+        out.printf(Locale.ROOT, "%-" + width + "s  %,10d%n", log.category(), log.count());
+      }
+    }
+    out.println();
+    out.println("Latency columns: nearest-rank percentiles within "
+        + LatencyHistogram.RELATIVE_ERROR_PERCENT + "%; HISTOGRAM has one cell per decade,");
+    out.println("  " + String.join(" ", DECADE_LABELS) + ", from '.' (few) to '@' (most).");
+    if (histograms) {
+      for (TypeStats task : summary.tasks()) {
+        bars(out, "task " + task.type(), task.latency());
+      }
+      for (TypeStats region : summary.regions()) {
+        bars(out, "region " + region.type(), region.latency());
+      }
+    }
+  }
+
+  private static String threadList(List<ThreadStats> threads) {
+    List<String> names = new ArrayList<>();
+    for (ThreadStats thread : threads) {
+      if (thread.annotations() > 0 && names.size() < 8) {
+        names.add(thread.name());
+      }
+    }
+    long more = threads.stream().filter(t -> t.annotations() > 0).count() - names.size();
+    return names.isEmpty() ? "" : ": " + String.join(", ", names) + (more > 0 ? ", ..." : "");
+  }
+
+  private static void table(PrintWriter out, String title, List<TypeStats> types, boolean tasks) {
+    if (types.isEmpty()) {
+      out.println(title + ": none");
+      return;
+    }
+    int width = title.length();
+    for (TypeStats type : types) {
+      width = Math.max(width, display(type.type()).length());
+    }
+    String row = "%-" + width + "s  %10s  %10s  %9s  %9s  %9s  %9s  %s%n";
+    out.printf(Locale.ROOT, row, title, "COUNT", tasks ? "COMPLETED" : "", "P50", "P90", "P99", "MAX",
+        "HISTOGRAM");
+    for (TypeStats type : types) {
+      LatencyHistogram latency = type.latency();
+      boolean any = latency.count() > 0;
+      out.printf(Locale.ROOT, row,
+          display(type.type()),
+          String.format(Locale.ROOT, "%,d", type.count()),
+          tasks ? String.format(Locale.ROOT, "%,d", type.completed()) : "",
+          any ? Durations.format(latency.percentile(0.5)) : "-",
+          any ? Durations.format(latency.percentile(0.9)) : "-",
+          any ? Durations.format(latency.percentile(0.99)) : "-",
+          any ? Durations.format(latency.max()) : "-",
+          "|" + sparkline(latency) + "|");
+    }
+  }
+
+  /** One character per decade column; blank where no value fell. */
+  static String sparkline(LatencyHistogram latency) {
+    long[] columns = new long[DECADE_LABELS.length];
+    for (LatencyHistogram.Bucket bucket : latency.decades()) {
+      columns[column(bucket.fromNanos())] += bucket.count();
+    }
+    long most = 0;
+    for (long c : columns) {
+      most = Math.max(most, c);
+    }
+    StringBuilder line = new StringBuilder();
+    for (long c : columns) {
+      if (c == 0) {
+        line.append(' ');
+      } else {
+        int level = (int) Math.ceil((double) c / most * LEVELS.length());
+        line.append(LEVELS.charAt(Math.max(1, level) - 1));
+      }
+    }
+    return line.toString();
+  }
+
+  private static int column(long decadeStartNanos) {
+    int decade = 0;
+    for (long v = decadeStartNanos; v >= 10; v /= 10) {
+      decade++;
+    }
+    return Math.max(0, Math.min(DECADE_LABELS.length - 1, decade - 2));
+  }
+
+  private static void bars(PrintWriter out, String title, LatencyHistogram latency) {
+    out.println();
+    out.printf(Locale.ROOT, "%s (%,d)%n", title, latency.count());
+    long most = latency.decades().stream().mapToLong(LatencyHistogram.Bucket::count).max().orElse(0);
+    for (LatencyHistogram.Bucket bucket : latency.decades()) {
+      int length = most == 0 ? 0 : (int) Math.round(40.0 * bucket.count() / most);
+      out.printf(Locale.ROOT, "  [%7s, %7s)  %-40s %,d%n", Durations.format(bucket.fromNanos()),
+          Durations.format(bucket.toNanos()), "#".repeat(Math.max(length, bucket.count() > 0 ? 1 : 0)),
+          bucket.count());
+    }
+  }
+
+  void json(JsonWriter json) throws IOException {
+    json.beginObject()
+        .field("file", file.path().toString())
+        .field("bytes", file.size())
+        .field("chunks", file.chunks().size())
+        .field("start", Timestamps.instant(file.startNanos()).toString())
+        .field("end", Timestamps.instant(file.endNanos()).toString())
+        .field("durationNanos", file.endNanos() - file.startNanos())
+        .field("events", summary.events())
+        .field("livetraceEvents", summary.annotationEvents())
+        .field("misuse", summary.misuse())
+        .name("percentileRelativeErrorPercent").value(LatencyHistogram.RELATIVE_ERROR_PERCENT);
+    json.name("tasks").beginArray();
+    for (TypeStats task : summary.tasks()) {
+      typeJson(json, "type", task, true);
+    }
+    json.endArray();
+    json.name("regions").beginArray();
+    for (TypeStats region : summary.regions()) {
+      typeJson(json, "type", region, false);
+    }
+    json.endArray();
+    json.name("logs").beginArray();
+    for (LogStats log : summary.logs()) {
+      json.beginObject().field("category", log.category()).field("count", log.count()).endObject();
+    }
+    json.endArray();
+    json.name("threads").beginArray();
+    for (ThreadStats thread : summary.threads()) {
+      json.beginObject()
+          .field("id", thread.id())
+          .field("name", thread.name())
+          .field("events", thread.events())
+          .field("livetraceEvents", thread.annotations())
+          .endObject();
+    }
+    json.endArray();
+    json.endObject();
+    json.flush();
+  }
+
+  private static void typeJson(JsonWriter json, String key, TypeStats type, boolean task)
+      throws IOException {
+    LatencyHistogram latency = type.latency();
+    json.beginObject().field(key, type.type()).field("count", type.count());
+    if (task) {
+      json.field("completed", type.completed());
+    }
+    String[] names = {"p50Nanos", "p90Nanos", "p99Nanos"};
+    json.field("minNanos", latency.min());
+    for (int i = 0; i < PERCENTILES.length; i++) {
+      json.field(names[i], latency.percentile(PERCENTILES[i]));
+    }
+    json.field("maxNanos", latency.max());
+    json.field("meanNanos", latency.count() == 0 ? 0 : latency.sum() / latency.count());
+    json.name("histogram").beginArray();
+    for (LatencyHistogram.Bucket bucket : latency.decades()) {
+      json.beginObject()
+          .field("fromNanos", bucket.fromNanos())
+          .field("toNanos", bucket.toNanos())
+          .field("count", bucket.count())
+          .endObject();
+    }
+    json.endArray();
+    json.endObject();
+  }
+
+  private static String display(String type) {
+    return type.isEmpty() ? "(empty)" : type;
+  }
+
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    if (n < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KB", n / 1024.0);
+    }
+    if (n < 1024L * 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f MB", n / (1024.0 * 1024));
+    }
+    return String.format(Locale.ROOT, "%.2f GB", n / (1024.0 * 1024 * 1024));
+  }
+}

@@ -1,0 +1,118 @@
+package io.github.livetrace.cli;
+
+import io.github.livetrace.cli.internal.Durations;
+import io.github.livetrace.cli.internal.TaskDetails;
+import io.github.livetrace.cli.internal.TaskDetails.Detail;
+import io.github.livetrace.cli.internal.TaskDetails.Kind;
+import io.github.livetrace.cli.internal.TaskDetails.Step;
+import io.github.livetrace.cli.internal.TaskSearch;
+import io.github.livetrace.cli.internal.TraceFile;
+import java.io.PrintWriter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Prints the tasks found by {@code tasks}: a header per task, then its timeline. */
+final class TaskReport {
+  private static final int CHILDREN_SHOWN = 10;
+
+  private final TraceFile file;
+  private final TaskSearch search;
+  private final TaskDetails details;
+
+  TaskReport(TraceFile file, TaskSearch search, TaskDetails details) {
+    this.file = file;
+    this.search = search;
+    this.details = details;
+  }
+
+  void print(PrintWriter out) {
+    List<Detail> tasks = details.details();
+    out.printf(Locale.ROOT, "%,d of %,d tasks match in %s; the %d slowest:%n", search.matches(),
+        search.tasksSeen(), file.path(), tasks.size());
+    for (Detail detail : tasks) {
+      out.println();
+      task(out, detail);
+    }
+  }
+
+  private void task(PrintWriter out, Detail detail) {
+    TaskSearch.Match task = detail.match();
+    out.printf(Locale.ROOT, "task %d  %s  %s%s%n", task.taskId(), task.type(),
+        Durations.format(task.durationNanos()), task.ended() ? "" : " (unfinished: still open at the end of the trace)");
+    long sinceStart = task.beginNanos() - file.startNanos();
+    out.printf(Locale.ROOT, "  began     %s%n", sinceStart < 0
+        ? Durations.format(-sinceStart) + " before the trace started"
+        : "+" + Durations.format(sinceStart) + " into the trace");
+    if (task.parentId() != 0) {
+      out.printf(Locale.ROOT, "  parent    %d %s%n", task.parentId(),
+          detail.parentType() == null ? "(not in the trace)" : detail.parentType());
+    }
+    List<TaskDetails.Child> children = detail.children();
+    if (!children.isEmpty()) {
+      List<String> shown = new ArrayList<>();
+      for (TaskDetails.Child child : children.subList(0, Math.min(CHILDREN_SHOWN, children.size()))) {
+        shown.add(child.taskId() + " " + child.type() + " "
+            + (child.durationNanos() < 0 ? "(unfinished)" : Durations.format(child.durationNanos())));
+      }
+      long more = children.size() - shown.size() + detail.moreChildren();
+      out.printf(Locale.ROOT, "  children  %d: %s%s%n", children.size() + detail.moreChildren(),
+          String.join(", ", shown), more > 0 ? ", and " + more + " more" : "");
+    }
+    List<String> threads = new ArrayList<>();
+    detail.threads().forEach((name, regions) -> threads.add(
+        name + " (" + regions + " region" + (regions == 1 ? "" : "s") + ")"));
+    out.printf(Locale.ROOT, "  threads   %s%n", String.join(", ", threads));
+    timeline(out, task, detail.steps());
+    if (detail.droppedSteps() > 0) {
+      out.printf(Locale.ROOT, "  ... and %,d later events not shown%n", detail.droppedSteps());
+    }
+  }
+
+  private static void timeline(PrintWriter out, TaskSearch.Match task, List<Step> steps) {
+    int threadWidth = "THREAD".length();
+    for (Step step : steps) {
+      threadWidth = Math.max(threadWidth, step.thread().length());
+    }
+    String row = "  %10s  %9s  %-" + threadWidth + "s  %s%n";
+    out.printf(Locale.ROOT, row, "WHEN", "DURATION", "THREAD", "EVENT");
+    Map<Long, Deque<Long>> openRegions = new HashMap<>(); // per thread: ends of enclosing regions
+    for (Step step : steps) {
+      Deque<Long> enclosing = openRegions.computeIfAbsent(step.threadId(), t -> new ArrayDeque<>());
+      while (!enclosing.isEmpty() && enclosing.peek() <= step.atNanos()) {
+        enclosing.pop();
+      }
+      String indent = "  ".repeat(enclosing.size());
+      long offset = step.atNanos() - task.beginNanos();
+      String when = (offset < 0 ? "-" : "+") + Durations.format(Math.abs(offset));
+      String event;
+      switch (step.kind()) {
+        case TASK_BEGIN:
+          event = "task begin";
+          break;
+        case TASK_END:
+          event = "task end";
+          break;
+        case REGION:
+          event = "region " + oneLine(step.text());
+          break;
+        default:
+          event = "log " + oneLine(step.text());
+          break;
+      }
+      out.printf(Locale.ROOT, row, when, step.kind() == Kind.REGION ? Durations.format(step.durationNanos()) : "",
+          step.thread(), indent + event);
+      if (step.kind() == Kind.REGION) {
+        enclosing.push(step.atNanos() + step.durationNanos());
+      }
+    }
+  }
+
+  private static String oneLine(String text) {
+    return text == null ? "" : text.replace("\r", "\\r").replace("\n", "\\n");
+  }
+}

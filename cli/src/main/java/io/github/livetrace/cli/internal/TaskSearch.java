@@ -1,0 +1,174 @@
+package io.github.livetrace.cli.internal;
+
+import io.github.livetrace.internal.EventNames;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import jdk.jfr.consumer.RecordedEvent;
+
+/**
+ * First pass of {@code tasks}: finds the slowest tasks that match a filter, keeping only the
+ * state of open tasks ({@link TaskTracker}) and the best {@code limit} candidates so far.
+ *
+ * <p>A task's duration is its {@code taskDuration}; a task still open when the trace ended is
+ * measured up to the end of the trace and marked unfinished. A task whose type is unknown (it
+ * began before the trace and did not end in it) is not listed.
+ */
+public final class TaskSearch implements TraceReader.Handler {
+  /**
+   * What to look for.
+   *
+   * @param type only tasks of this type; null for any
+   * @param minNanos only tasks at least this long
+   * @param maxNanos only tasks at most this long
+   * @param text only tasks whose type, region types, log categories or log messages contain this,
+   *     ignoring case; null for any
+   * @param limit how many to keep, slowest first
+   */
+  public record Filter(String type, long minNanos, long maxNanos, String text, int limit) {}
+
+  /**
+   * A task that matched.
+   *
+   * @param taskId its id
+   * @param type its type
+   * @param parentId the task it was created in; 0 for none
+   * @param beginNanos when it began, nanoseconds since the epoch
+   * @param durationNanos how long it took, or for an unfinished one how long it had run
+   * @param ended whether its end is in the trace
+   */
+  public record Match(
+      long taskId, String type, long parentId, long beginNanos, long durationNanos, boolean ended) {}
+
+  private static final class TaskState {
+    String type;
+    long parentId;
+    long beginNanos = Long.MIN_VALUE;
+    long durationNanos;
+    boolean textFound;
+  }
+
+  private static final Comparator<Match> SLOWEST_FIRST =
+      Comparator.comparingLong(Match::durationNanos).reversed().thenComparingLong(Match::taskId);
+
+  private final Filter filter;
+  private final long traceEndNanos;
+  private final TaskTracker<TaskState> tracker;
+  private final PriorityQueue<Match> best; // the fastest of the best on top, to be evicted first
+  private long tasksSeen;
+  private long matches;
+
+  public TaskSearch(TraceFile file, Filter filter) {
+    this.filter = filter;
+    this.traceEndNanos = file.endNanos();
+    this.tracker = new TaskTracker<>(file.chunks(), id -> new TaskState(), this::retired);
+    this.best = new PriorityQueue<>(SLOWEST_FIRST.reversed());
+  }
+
+  @Override
+  public void event(RecordedEvent event) {
+    long end = Timestamps.nanos(event.getEndTime());
+    tracker.advance(end);
+    switch (event.getEventType().getName()) {
+      case EventNames.TASK_BEGIN: {
+        TaskState task = tracker.begun(event.getLong("taskId"));
+        task.type = event.getString("taskType");
+        task.parentId = event.getLong("parentId");
+        task.beginNanos = Timestamps.nanos(event.getStartTime());
+        break;
+      }
+      case EventNames.TASK_END: {
+        TaskState task = tracker.ended(event.getLong("taskId"), end);
+        if (task != null) {
+          task.type = event.getString("taskType");
+          task.parentId = event.getLong("parentId");
+          task.durationNanos = event.getLong("taskDuration");
+          if (task.beginNanos == Long.MIN_VALUE) {
+            task.beginNanos = end - task.durationNanos;
+          }
+        }
+        break;
+      }
+      case EventNames.REGION:
+        if (filter.text() != null) {
+          TaskState task = tracker.touched(event.getLong("taskId"), end);
+          if (task != null && !task.textFound) {
+            task.textFound = contains(event.getString("regionType"), filter.text());
+          }
+        }
+        break;
+      case EventNames.LOG:
+        if (filter.text() != null) {
+          TaskState task = tracker.touched(event.getLong("taskId"), end);
+          if (task != null && !task.textFound) {
+            task.textFound =
+                contains(event.getString("category"), filter.text())
+                    || contains(event.getString("message"), filter.text());
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void retired(long taskId, TaskState task, boolean ended) {
+    if (task.type == null) {
+      return; // only regions or logs of a task that began before the trace: no type, no duration
+    }
+    tasksSeen++;
+    long duration = ended ? task.durationNanos : traceEndNanos - task.beginNanos;
+    if (filter.type() != null && !filter.type().equals(task.type)) {
+      return;
+    }
+    if (duration < filter.minNanos() || duration > filter.maxNanos()) {
+      return;
+    }
+    if (filter.text() != null && !task.textFound && !contains(task.type, filter.text())) {
+      return;
+    }
+    matches++;
+    best.add(new Match(taskId, task.type, task.parentId, task.beginNanos, duration, ended));
+    if (best.size() > filter.limit()) {
+      best.poll();
+    }
+  }
+
+  /** Retires what is left and returns the matches, slowest first. */
+  public List<Match> finish() {
+    tracker.finish();
+    List<Match> result = new ArrayList<>(best);
+    result.sort(SLOWEST_FIRST);
+    return result;
+  }
+
+  /** Tasks with a known type in the trace. */
+  public long tasksSeen() {
+    return tasksSeen;
+  }
+
+  /** The most tasks whose state was held at once. */
+  public int peakLiveTasks() {
+    return tracker.peakLiveTasks();
+  }
+
+  /** Tasks that matched the filter, including those beyond the limit. */
+  public long matches() {
+    return matches;
+  }
+
+  /** Whether {@code text} contains {@code part}, ignoring case. */
+  static boolean contains(String text, String part) {
+    if (text == null) {
+      return false;
+    }
+    int last = text.length() - part.length();
+    for (int i = 0; i <= last; i++) {
+      if (text.regionMatches(true, i, part, 0, part.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The {@code livetrace} command line: what {@code go tool trace} shows for Go, for a trace
+ * downloaded from a JVM that runs livetrace. Run as {@code java -jar livetrace.jar <command>}.
+ *
+ * <h2>Commands</h2>
+ *
+ * <ul>
+ *   <li>{@code summary TRACE [--format text|json]}: per task type and per region type the count,
+ *       the completed count, p50/p90/p99/max latency and a log-scale histogram; logs per
+ *       category; the time span, chunks and threads of the trace.
+ *   <li>{@code tasks TRACE [--type T] [--min D] [--max D] [--text S] [--limit N]}: the slowest
+ *       matching tasks, each with parent, children, threads, and its regions and logs in time
+ *       order (Go's task page).
+ *   <li>{@code export TRACE -o OUT.json}: a Trace Event Format timeline for ui.perfetto.dev.
+ *   <li>{@code repair TRACE -o OUT}: the complete chunks of a download that was cut short.
+ * </ul>
+ *
+ * <h2>How a trace is read</h2>
+ *
+ * A livetrace trace is a JFR file: a sequence of self-contained chunks, each about a second of
+ * events. {@link io.github.livetrace.cli.internal.TraceFile} walks the 68-byte chunk headers
+ * first, which finds foreign and cut files before any parsing, and gives the time span and the
+ * chunk boundaries. {@link io.github.livetrace.cli.internal.TraceReader} then streams the events
+ * one by one through {@code jdk.jfr.consumer.RecordingFile}; nothing holds all events. Latency
+ * goes into {@link io.github.livetrace.cli.internal.LatencyHistogram}s (log-scale buckets,
+ * percentiles within 0.8%), and per-task state lives in a {@link
+ * io.github.livetrace.cli.internal.TaskTracker} only while the task is open, so that memory
+ * follows the number of concurrent tasks rather than the length of the trace: {@code summary} of
+ * a gigabyte runs in a small heap.
+ *
+ * <h2>Errors</h2>
+ *
+ * Bad usage and bad input (missing, empty, foreign or cut files) exit with status 2 and a
+ * one-line message naming the file and the problem; for a cut file it names {@code repair}. See
+ * {@link io.github.livetrace.cli.LivetraceCli}.
+ */
+package io.github.livetrace.cli;

@@ -1,0 +1,121 @@
+package io.github.livetrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.livetrace.Region;
+import io.github.livetrace.Task;
+import io.github.livetrace.Trace;
+import io.github.livetrace.TraceSession;
+import io.github.livetrace.cli.internal.TaskSearch;
+import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.TraceReader;
+import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.testing.ChildJvm;
+import io.github.livetrace.testing.TraceFiles;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A trace larger than the heap: {@code summary} streams it in a JVM with -Xmx64m, and keeps
+ * state only for the tasks that are open.
+ */
+class BoundedMemoryTest {
+  /** About 100 bytes of trace each: a trace of about 100 MB, in chunks of JFR's 12 MB. */
+  private static final int TASKS = 1_000_000;
+
+  @TempDir static Path dir;
+  private static Path file;
+
+  @BeforeAll
+  static void recordABigTrace() throws Exception {
+    file = dir.resolve("big.jfr");
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+      TraceSession session = Trace.start(out);
+      try {
+        for (int i = 0; i < TASKS; i++) {
+          request(i);
+        }
+      } finally {
+        Trace.stop();
+      }
+      assertTrue(session.failure().isEmpty(), () -> "trace failed: " + session.failure());
+    }
+  }
+
+  @SuppressWarnings("try") // scopes and regions are closed, not used
+  private static void request(long n) {
+    Task task = Trace.newTask(n % 2 == 0 ? "read" : "write");
+    try (Task.Scope scope = task.makeCurrent(); Region handler = Trace.startRegion("handler")) {
+      Trace.withRegion("query", () -> {});
+      if (n % 4 == 0) {
+        Trace.log("app", "request " + n);
+      }
+    } finally {
+      task.end();
+    }
+  }
+
+  @Test
+  void summaryOfATraceLargerThanTheHeapRunsInSixtyFourMegabytes() {
+    assertTrue(Files.isRegularFile(file));
+    ChildJvm.Result result =
+        ChildJvm.run(List.of("-Xmx64m"), Map.of(), LivetraceCli.class, "summary", "--format", "json", file.toString());
+    assertEquals(0, result.exitCode(), result.output());
+    String output = result.output();
+    Map<String, Object> summary = Json.object(Json.parse(output.substring(output.indexOf('{'))));
+    assertTrue(Json.number(summary.get("bytes")) > 64L * 1024 * 1024, "the trace is larger than the heap");
+    assertTrue(Json.number(summary.get("chunks")) > 1, "several chunks");
+
+    String jfrSummary = TraceFiles.jfr(file, "summary");
+    long ends = jfrCount(jfrSummary, EventNames.TASK_END);
+    long regions = jfrCount(jfrSummary, EventNames.REGION);
+    long tasksCompleted = 0;
+    long tasksCounted = 0;
+    for (Object type : Json.array(summary.get("tasks"))) {
+      tasksCompleted += Json.number(Json.object(type).get("completed"));
+      tasksCounted += Json.number(Json.object(type).get("count"));
+    }
+    long regionsCounted = 0;
+    for (Object type : Json.array(summary.get("regions"))) {
+      regionsCounted += Json.number(Json.object(type).get("count"));
+    }
+    assertEquals(ends, tasksCompleted, "completed tasks, as jfr summary counts TaskEnd events");
+    assertEquals(ends, tasksCounted, "every task of this workload began and ended in the trace");
+    assertEquals(regions, regionsCounted);
+    assertTrue(ends > 100_000 && ends <= TASKS, "ends " + ends + " of " + TASKS);
+  }
+
+  @Test
+  void taskStateIsKeptOnlyForTasksThatCanStillReceiveEvents() throws Exception {
+    TraceFile trace = TraceFile.open(file);
+    TaskSearch search = new TaskSearch(trace, new TaskSearch.Filter(null, 0, Long.MAX_VALUE, "request 4", 5));
+    TraceReader.read(trace, search);
+    List<TaskSearch.Match> matches = search.finish();
+    assertEquals(5, matches.size());
+    assertTrue(search.tasksSeen() > 100_000, "tasks seen: " + search.tasksSeen());
+    // Tasks run one at a time here; what is held is the ended tasks of the chunk being read, and
+    // of the one before until the reader is some milliseconds into the next.
+    long tasksPerChunk = search.tasksSeen() / trace.chunks().size();
+    String peak = "peak " + search.peakLiveTasks() + ", tasks per chunk " + tasksPerChunk
+        + ", chunks " + trace.chunks().size() + ", tasks " + search.tasksSeen();
+    assertTrue(search.peakLiveTasks() <= 3 * tasksPerChunk, peak);
+    assertTrue(trace.chunks().size() >= 6, peak);
+    assertTrue(search.peakLiveTasks() < search.tasksSeen() / 2, peak);
+  }
+
+  private static long jfrCount(String jfrSummary, String eventType) {
+    Matcher m = Pattern.compile("(?m)^\\s*" + Pattern.quote(eventType) + "\\s+(\\d+)\\s").matcher(jfrSummary);
+    assertTrue(m.find(), () -> eventType + " in\n" + jfrSummary);
+    return Long.parseLong(m.group(1));
+  }
+}

@@ -1,0 +1,90 @@
+package io.github.livetrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.livetrace.Task;
+import io.github.livetrace.Trace;
+import io.github.livetrace.TraceOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as users run it: {@code java -jar cli/target/livetrace.jar}. */
+class ExecutableJarIT {
+  @TempDir static Path dir;
+  private static Path trace;
+
+  /** Exit status and output of one run of the jar. */
+  private record Run(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  @SuppressWarnings("try") // scopes and regions are closed, not used
+  static void record() throws Exception {
+    byte[] bytes = Recordings.record(TraceOptions.defaults(), () -> {
+      Task order = Trace.newTask("order");
+      try (Task.Scope s = order.makeCurrent()) {
+        Trace.withRegion("brew", () -> Recordings.work(20));
+        Trace.log("order", "espresso");
+      } finally {
+        order.end();
+      }
+    });
+    trace = Files.write(dir.resolve("trace.jfr"), bytes);
+  }
+
+  private static Run jar(String... args) throws IOException, InterruptedException {
+    Path jar = Path.of(System.getProperty("livetrace.jar", "target/livetrace.jar"));
+    assertTrue(Files.isRegularFile(jar), "the build made " + jar);
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    Path out = dir.resolve("out.txt");
+    Path err = dir.resolve("err.txt");
+    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the jar finished");
+    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void summaryTasksAndExportRunFromTheJar() throws Exception {
+    Run summary = jar("summary", trace.toString());
+    assertEquals(0, summary.exitCode(), summary.err());
+    assertTrue(summary.out().lines().anyMatch(l -> l.matches("order\\s+1\\s+1\\s+.*")), summary.out());
+
+    Run tasks = jar("tasks", trace.toString(), "--min", "10ms");
+    assertEquals(0, tasks.exitCode(), tasks.err());
+    assertTrue(tasks.out().contains("region brew"), tasks.out());
+
+    Path json = dir.resolve("trace.json");
+    Run export = jar("export", trace.toString(), "-o", json.toString());
+    assertEquals(0, export.exitCode(), export.err());
+    Json.parse(Files.readString(json, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpAndVersion() throws Exception {
+    Run help = jar("--help");
+    assertEquals(0, help.exitCode());
+    assertTrue(help.out().contains("summary") && help.out().contains("repair"), help.out());
+    Run version = jar("--version");
+    assertEquals(0, version.exitCode());
+    assertTrue(version.out().startsWith("livetrace 0."), version.out());
+  }
+
+  @Test
+  void badInputIsOneLineAndStatusTwo() throws Exception {
+    Path missing = dir.resolve("missing.jfr");
+    Run run = jar("summary", missing.toString());
+    assertEquals(2, run.exitCode());
+    assertEquals(missing + ": no such file", run.err().strip().replaceFirst("^livetrace summary: ", ""));
+    assertFalse(run.err().contains("Exception"), run.err());
+  }
+}
