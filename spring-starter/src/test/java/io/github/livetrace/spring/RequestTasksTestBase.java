@@ -1,0 +1,138 @@
+package io.github.livetrace.spring;
+
+import static io.github.livetrace.testing.TraceFiles.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.livetrace.Trace;
+import io.github.livetrace.testing.TraceFiles;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.web.context.WebApplicationContext;
+
+/**
+ * The starter's main promise, on a real server: a trace downloaded from {@code
+ * /debug/pprof/trace} while requests hit the application holds one task per request, named after
+ * the observation, with the client call of a request as its child; and the livetrace meters move.
+ * Subclasses run it on Tomcat and on Jetty.
+ */
+@SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class RequestTasksTestBase {
+  private static final String SERVER = "http.server.requests";
+  private static final String CLIENT = "http.client.requests";
+
+  @Autowired Environment environment;
+  @Autowired MeterRegistry meters;
+  @Autowired WebApplicationContext context;
+
+  /** Part of the servlet container's server info, such as {@code tomcat}. */
+  abstract String expectedServer();
+
+  @Test
+  void runsOnTheExpectedServer() {
+    String info = context.getServletContext().getServerInfo().toLowerCase(Locale.ROOT);
+    assertTrue(info.contains(expectedServer()), "server is " + info + ", expected " + expectedServer());
+  }
+
+  @Test
+  void traceHoldsOneTaskPerRequestAndTheMetersMove() throws Exception {
+    String app = Http.app(environment);
+    // The first requests initialise Spring MVC and the client; keep that out of the trace.
+    assertEquals(200, Http.get(app + "/greet/0").statusCode());
+    assertEquals(200, Http.get(app + "/chain/0").statusCode());
+    double started = counter("livetrace.traces.started");
+    double busy = rejected("busy");
+    double streamed = counter("livetrace.traces.streamed");
+    long serverTasks = taskCount(SERVER);
+    long clientTasks = taskCount(CLIENT);
+
+    CompletableFuture<HttpResponse<byte[]>> download = Http.getBytesAsync(app + "/debug/pprof/trace?seconds=2");
+    assertTrue(eventually(30, Trace::isEnabled), "the trace did not start");
+    assertTrue(eventually(30, () -> gauge("livetrace.traces.active") == 1.0), "livetrace.traces.active is not 1");
+
+    HttpResponse<String> second = Http.get(app + "/debug/pprof/trace?seconds=1");
+    assertEquals(429, second.statusCode(), second.body());
+    assertTrue(second.headers().firstValue("Retry-After").isPresent());
+    for (int n = 1; n <= 5; n++) {
+      HttpResponse<String> greeting = Http.get(app + "/greet/" + n);
+      assertEquals("hello " + n, greeting.body());
+    }
+    assertEquals("chained hello 100", Http.get(app + "/chain/100").body());
+    boolean requestsInsideTrace = Trace.isEnabled();
+
+    HttpResponse<byte[]> response = download.get(Http.WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(requestsInsideTrace, "the requests took longer than the 2 s trace: the machine is far too slow");
+    assertEquals(200, response.statusCode());
+    assertEquals("application/octet-stream", response.headers().firstValue("Content-Type").orElse(""));
+    byte[] trace = response.body();
+    assertFalse(TraceFiles.chunks(trace).isEmpty());
+
+    TraceContents contents = new TraceContents(trace);
+    Set<Long> seen = new HashSet<>();
+    for (int n = 1; n <= 5; n++) {
+      long task = onlyServerTask(contents, "/greet/" + n);
+      assertTrue(seen.add(task), "two requests share task " + task);
+      assertEquals(SERVER, contents.typeOf(task));
+      assertTrue(contents.ended(task), "request task " + task + " did not end");
+      assertTrue(contents.hasRegion(task, SERVER), "no region for the scope of request task " + task);
+      assertTrue(contents.hasLog(task, "greet", "hello " + n), "the controller's log is not in its request's task");
+    }
+
+    long chain = onlyServerTask(contents, "/chain/100");
+    Set<Long> calls = new HashSet<>();
+    for (long task : contents.tasksOfType(CLIENT)) {
+      if (contents.parentOf(task) == chain) {
+        calls.add(task);
+      }
+    }
+    assertEquals(1, calls.size(), "client tasks under the /chain request: " + calls);
+    assertTrue(contents.ended(calls.iterator().next()));
+    long called = onlyServerTask(contents, "/greet/100");
+    assertTrue(contents.ended(called));
+
+    String printed = TraceFiles.jfr(trace, "print", "--events", "livetrace.TaskBegin");
+    assertTrue(printed.contains("taskType = \"" + SERVER + "\""), printed);
+    assertTrue(printed.contains("taskType = \"" + CLIENT + "\""), printed);
+
+    assertTrue(eventually(30, () -> gauge("livetrace.traces.active") == 0.0), "livetrace.traces.active stays 1");
+    assertTrue(counter("livetrace.traces.started") >= started + 1);
+    assertTrue(rejected("busy") >= busy + 1);
+    assertTrue(counter("livetrace.traces.streamed") >= streamed + trace.length);
+    assertTrue(taskCount(SERVER) >= serverTasks + 7, "livetrace.task{type=http.server.requests} did not move");
+    assertTrue(taskCount(CLIENT) >= clientTasks + 1, "livetrace.task{type=http.client.requests} did not move");
+  }
+
+  private static long onlyServerTask(TraceContents contents, String path) {
+    Set<Long> tasks = contents.observationTasksWith(SERVER, "http.url=" + path);
+    assertEquals(1, tasks.size(), "tasks of the request to " + path + ": " + tasks);
+    return tasks.iterator().next();
+  }
+
+  private double counter(String name) {
+    return meters.get(name).functionCounter().count();
+  }
+
+  private double rejected(String reason) {
+    return meters.get("livetrace.traces.rejected").tag("reason", reason).functionCounter().count();
+  }
+
+  private double gauge(String name) {
+    return meters.get(name).gauge().value();
+  }
+
+  private long taskCount(String type) {
+    Timer timer = meters.find("livetrace.task").tag("type", type).timer();
+    return timer == null ? 0 : timer.count();
+  }
+}

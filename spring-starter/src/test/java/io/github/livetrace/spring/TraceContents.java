@@ -1,0 +1,94 @@
+package io.github.livetrace.spring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.github.livetrace.testing.TraceFiles;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+
+/** The livetrace events of a downloaded trace, read with {@code jdk.jfr.consumer}. */
+final class TraceContents {
+  final Map<Long, RecordedEvent> begins = new HashMap<>();
+  final Map<Long, RecordedEvent> ends = new HashMap<>();
+  final List<RecordedEvent> logs;
+  final List<RecordedEvent> regions;
+
+  TraceContents(byte[] trace) {
+    List<RecordedEvent> all = TraceFiles.events(trace);
+    for (RecordedEvent e : of(all, "livetrace.TaskBegin")) {
+      assertEquals(null, begins.put(e.getLong("taskId"), e), "two TaskBegin events for one task");
+    }
+    for (RecordedEvent e : of(all, "livetrace.TaskEnd")) {
+      assertEquals(null, ends.put(e.getLong("taskId"), e), "two TaskEnd events for one task");
+    }
+    logs = of(all, "livetrace.Log");
+    regions = of(all, "livetrace.Region");
+  }
+
+  private static List<RecordedEvent> of(List<RecordedEvent> all, String type) {
+    return all.stream().filter(e -> e.getEventType().getName().equals(type)).collect(Collectors.toList());
+  }
+
+  /** Tasks whose type is {@code type} and that began in the trace. */
+  Set<Long> tasksOfType(String type) {
+    return begins.values().stream()
+        .filter(e -> type.equals(e.getString("taskType")))
+        .map(e -> e.getLong("taskId"))
+        .collect(Collectors.toSet());
+  }
+
+  /**
+   * The tasks that logged a stop summary (see {@link LivetraceObservationHandler}) with the given
+   * key value, such as {@code http.url=/greet/3}.
+   */
+  Set<Long> observationTasksWith(String observation, String keyValue) {
+    return logs.stream()
+        .filter(e -> observation.equals(e.getString("category")))
+        .filter(e -> Arrays.asList(e.getString("message").split(" ")).contains(keyValue))
+        .map(e -> e.getLong("taskId"))
+        .collect(Collectors.toSet());
+  }
+
+  /** The type of a task that began in the trace; fails if it did not. */
+  String typeOf(long taskId) {
+    RecordedEvent begin = begins.get(taskId);
+    assertNotNull(begin, "no TaskBegin for task " + taskId);
+    return begin.getString("taskType");
+  }
+
+  long parentOf(long taskId) {
+    RecordedEvent begin = begins.get(taskId);
+    assertNotNull(begin, "no TaskBegin for task " + taskId);
+    return begin.getLong("parentId");
+  }
+
+  boolean ended(long taskId) {
+    return ends.containsKey(taskId);
+  }
+
+  boolean hasRegion(long taskId, String type) {
+    return regions.stream().anyMatch(e -> e.getLong("taskId") == taskId && type.equals(e.getString("regionType")));
+  }
+
+  boolean hasLog(long taskId, String category, String message) {
+    return logs.stream()
+        .anyMatch(
+            e -> e.getLong("taskId") == taskId
+                && category.equals(e.getString("category"))
+                && message.equals(e.getString("message")));
+  }
+
+  /** Tasks (or 0 for none) in which the given log was written. */
+  Set<Long> tasksThatLogged(String category, String message) {
+    return logs.stream()
+        .filter(e -> category.equals(e.getString("category")) && message.equals(e.getString("message")))
+        .map(e -> e.getLong("taskId"))
+        .collect(Collectors.toSet());
+  }
+}
