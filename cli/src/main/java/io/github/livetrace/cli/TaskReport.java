@@ -45,9 +45,10 @@ final class TaskReport {
     out.printf(Locale.ROOT, "task %d  %s  %s%s%n", task.taskId(), task.type(),
         Durations.format(task.durationNanos()), task.ended() ? "" : " (unfinished: still open at the end of the trace)");
     long sinceStart = task.beginNanos() - file.startNanos();
-    out.printf(Locale.ROOT, "  began     %s%n", sinceStart < 0
+    out.printf(Locale.ROOT, "  began     %s%s%n", sinceStart < 0
         ? Durations.format(-sinceStart) + " before the trace started"
-        : "+" + Durations.format(sinceStart) + " into the trace");
+        : "+" + Durations.format(sinceStart) + " into the trace",
+        task.begunInTrace() ? "" : " (its begin event is not in the trace: end minus duration)");
     if (task.parentId() != 0) {
       out.printf(Locale.ROOT, "  parent    %d %s%n", task.parentId(),
           detail.parentType() == null ? "(not in the trace)" : detail.parentType());

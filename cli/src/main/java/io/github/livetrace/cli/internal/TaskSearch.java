@@ -35,16 +35,25 @@ public final class TaskSearch implements TraceReader.Handler {
    * @param type its type
    * @param parentId the task it was created in; 0 for none
    * @param beginNanos when it began, nanoseconds since the epoch
+   * @param begunInTrace whether its begin event is in the trace; if not, {@code beginNanos} is its
+   *     end minus its duration
    * @param durationNanos how long it took, or for an unfinished one how long it had run
    * @param ended whether its end is in the trace
    */
   public record Match(
-      long taskId, String type, long parentId, long beginNanos, long durationNanos, boolean ended) {}
+      long taskId,
+      String type,
+      long parentId,
+      long beginNanos,
+      boolean begunInTrace,
+      long durationNanos,
+      boolean ended) {}
 
   private static final class TaskState {
     String type;
     long parentId;
     long beginNanos = Long.MIN_VALUE;
+    boolean begunInTrace;
     long durationNanos;
     boolean textFound;
   }
@@ -76,6 +85,7 @@ public final class TaskSearch implements TraceReader.Handler {
         task.type = event.getString("taskType");
         task.parentId = event.getLong("parentId");
         task.beginNanos = Timestamps.nanos(event.getStartTime());
+        task.begunInTrace = true;
         break;
       }
       case EventNames.TASK_END: {
@@ -84,7 +94,7 @@ public final class TaskSearch implements TraceReader.Handler {
           task.type = event.getString("taskType");
           task.parentId = event.getLong("parentId");
           task.durationNanos = event.getLong("taskDuration");
-          if (task.beginNanos == Long.MIN_VALUE) {
+          if (!task.begunInTrace) {
             task.beginNanos = end - task.durationNanos;
           }
         }
@@ -129,7 +139,7 @@ public final class TaskSearch implements TraceReader.Handler {
       return;
     }
     matches++;
-    best.add(new Match(taskId, task.type, task.parentId, task.beginNanos, duration, ended));
+    best.add(new Match(taskId, task.type, task.parentId, task.beginNanos, task.begunInTrace, duration, ended));
     if (best.size() > filter.limit()) {
       best.poll();
     }
