@@ -4,7 +4,9 @@ import io.github.livetrace.internal.EventNames;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
@@ -39,6 +41,7 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   private static final long GC_PAUSE_TID = 2_000_000_002L;
   private static final long JVM_THREAD_TIDS = 1_000_000_000L;
   private static final int SAMPLE_FRAMES = 16;
+  private static final int MAX_THREAD_OBJECTS = 4096;
 
   /** How many events of each kind were written, for the command's report and the tests. */
   public static final class Counts {
@@ -88,7 +91,10 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   private final long originNanos;
   private final long endNanos;
   private final TaskTracker<TaskState> tasks;
+  private final EventFields fields = new EventFields();
   private final Set<Long> namedThreads = new HashSet<>();
+  /** Track ids by thread object: reading a thread's ids costs more than writing a region. */
+  private final Map<RecordedThread, Long> tids = new IdentityHashMap<>();
   private final Counts counts = new Counts();
   private long flowIds;
 
@@ -188,9 +194,9 @@ public final class ChromeTraceExport implements TraceReader.Handler {
     if (task.beginWritten) {
       return; // its end came first in file order, and wrote both
     }
-    task.type = event.getString("taskType");
+    task.type = EventFields.string(event, "taskType");
     task.parentId = event.getLong("parentId");
-    task.beginTid = tid(event.getThread());
+    task.beginTid = thread(fields.thread(event));
     asyncEvent("b", task, taskId, task.beginTid, Timestamps.nanos(event.getStartTime()));
     json.name("args").beginObject().field("taskId", taskId).field("parentId", task.parentId).endObject();
     json.endObject();
@@ -205,9 +211,9 @@ public final class ChromeTraceExport implements TraceReader.Handler {
       return;
     }
     long duration = event.getLong("taskDuration");
-    long tid = tid(event.getThread());
+    long tid = thread(fields.thread(event));
     if (!task.beginWritten) {
-      task.type = event.getString("taskType");
+      task.type = EventFields.string(event, "taskType");
       task.parentId = event.getLong("parentId");
       long begin = end - duration;
       asyncEvent("b", task, taskId, tid, begin);
@@ -254,11 +260,11 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   }
 
   private void region(RecordedEvent event, long end) throws IOException {
-    long tid = thread(event.getThread());
+    long tid = thread(fields.thread(event));
     long start = Timestamps.nanos(event.getStartTime());
     long taskId = event.getLong("taskId");
     TaskState task = tasks.touched(taskId, end);
-    slice(tid, "region", event.getString("regionType"), start, end);
+    slice(tid, "region", EventFields.string(event, "regionType"), start, end);
     json.name("args").beginObject().field("taskId", taskId);
     if (task != null && task.type != null) {
       json.field("task", task.type);
@@ -299,11 +305,11 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   }
 
   private void log(RecordedEvent event, long end) throws IOException {
-    long tid = thread(event.getThread());
+    long tid = thread(fields.thread(event));
     long taskId = event.getLong("taskId");
     TaskState task = tasks.touched(taskId, end);
-    instant(tid, "log", event.getString("category"), Timestamps.nanos(event.getStartTime()));
-    json.name("args").beginObject().field("message", event.getString("message")).field("taskId", taskId);
+    instant(tid, "log", EventFields.string(event, "category"), Timestamps.nanos(event.getStartTime()));
+    json.name("args").beginObject().field("message", EventFields.string(event, "message")).field("taskId", taskId);
     if (task != null && task.type != null) {
       json.field("task", task.type);
     }
@@ -312,10 +318,10 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   }
 
   private void misuse(RecordedEvent event) throws IOException {
-    long tid = thread(event.getThread());
-    instant(tid, "misuse", "misuse: " + event.getString("kind"), Timestamps.nanos(event.getStartTime()));
+    long tid = thread(fields.thread(event));
+    instant(tid, "misuse", "misuse: " + EventFields.string(event, "kind"), Timestamps.nanos(event.getStartTime()));
     json.name("args").beginObject()
-        .field("message", event.getString("message"))
+        .field("message", EventFields.string(event, "message"))
         .field("stack", stack(event.getStackTrace()))
         .endObject().endObject();
     counts.misuse++;
@@ -349,7 +355,7 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   }
 
   private void blocked(RecordedEvent event, long end, String name) throws IOException {
-    RecordedThread thread = event.getThread();
+    RecordedThread thread = fields.thread(event);
     if (thread == null) {
       return;
     }
@@ -419,9 +425,17 @@ public final class ChromeTraceExport implements TraceReader.Handler {
     if (thread == null) {
       return 0;
     }
+    Long known = tids.get(thread);
+    if (known != null) {
+      return known;
+    }
+    if (tids.size() >= MAX_THREAD_OBJECTS) {
+      tids.clear(); // thread objects of chunks already read
+    }
     long tid = tid(thread);
+    tids.put(thread, tid);
     if (namedThreads.add(tid)) {
-      threadName(tid, EventThreads.name(thread));
+      threadName(tid, EventFields.threadName(thread));
     }
     return tid;
   }
@@ -447,7 +461,7 @@ public final class ChromeTraceExport implements TraceReader.Handler {
     if (thread == null) {
       return 0;
     }
-    long id = EventThreads.id(thread);
+    long id = EventFields.threadId(thread);
     return id > 0 ? id : JVM_THREAD_TIDS - id;
   }
 
@@ -472,10 +486,7 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   }
 
   private static String stringField(RecordedEvent event, String field) {
-    if (!event.hasField(field)) {
-      return "";
-    }
-    String value = event.getString(field);
+    String value = EventFields.string(event, field);
     return value == null ? "" : value;
   }
 

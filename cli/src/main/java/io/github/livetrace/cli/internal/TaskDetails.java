@@ -129,6 +129,7 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
+  private final EventFields fields = new EventFields();
   private final Map<Long, Detail> details = new LinkedHashMap<>();
   private final Map<Long, List<Detail>> byParent = new HashMap<>();
 
@@ -154,14 +155,14 @@ public final class TaskDetails implements TraceReader.Handler {
       case EventNames.REGION: {
         Detail detail = details.get(event.getLong("taskId"));
         if (detail != null) {
-          detail.add(step(event, Kind.REGION, event.getDuration().toNanos(), event.getString("regionType")));
+          detail.add(step(event, Kind.REGION, event.getDuration().toNanos(), EventFields.string(event, "regionType")));
         }
         break;
       }
       case EventNames.LOG: {
         Detail detail = details.get(event.getLong("taskId"));
         if (detail != null) {
-          String text = event.getString("category") + ": " + event.getString("message");
+          String text = EventFields.string(event, "category") + ": " + EventFields.string(event, "message");
           detail.add(step(event, Kind.LOG, 0, text));
         }
         break;
@@ -173,7 +174,7 @@ public final class TaskDetails implements TraceReader.Handler {
 
   private void taskEvent(RecordedEvent event, Kind kind, long durationNanos) {
     long taskId = event.getLong("taskId");
-    String type = event.getString("taskType");
+    String type = EventFields.string(event, "taskType");
     Detail detail = details.get(taskId);
     if (detail != null) {
       detail.add(step(event, kind, 0, type));
@@ -190,10 +191,10 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
-  private static Step step(RecordedEvent event, Kind kind, long durationNanos, String text) {
-    RecordedThread thread = event.getThread();
-    long threadId = thread == null ? 0 : EventThreads.id(thread);
-    String name = thread == null ? "?" : EventThreads.name(thread);
+  private Step step(RecordedEvent event, Kind kind, long durationNanos, String text) {
+    RecordedThread thread = fields.thread(event);
+    long threadId = thread == null ? 0 : EventFields.threadId(thread);
+    String name = thread == null ? "?" : EventFields.threadName(thread);
     return new Step(kind, Timestamps.nanos(event.getStartTime()), durationNanos, threadId, name, text);
   }
 

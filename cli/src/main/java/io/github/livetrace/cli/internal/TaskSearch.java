@@ -82,7 +82,7 @@ public final class TaskSearch implements TraceReader.Handler {
     switch (event.getEventType().getName()) {
       case EventNames.TASK_BEGIN: {
         TaskState task = tracker.begun(event.getLong("taskId"));
-        task.type = event.getString("taskType");
+        task.type = EventFields.string(event, "taskType");
         task.parentId = event.getLong("parentId");
         task.beginNanos = Timestamps.nanos(event.getStartTime());
         task.begunInTrace = true;
@@ -91,7 +91,7 @@ public final class TaskSearch implements TraceReader.Handler {
       case EventNames.TASK_END: {
         TaskState task = tracker.ended(event.getLong("taskId"), end);
         if (task != null) {
-          task.type = event.getString("taskType");
+          task.type = EventFields.string(event, "taskType");
           task.parentId = event.getLong("parentId");
           task.durationNanos = event.getLong("taskDuration");
           if (!task.begunInTrace) {
@@ -104,7 +104,7 @@ public final class TaskSearch implements TraceReader.Handler {
         if (filter.text() != null) {
           TaskState task = tracker.touched(event.getLong("taskId"), end);
           if (task != null && !task.textFound) {
-            task.textFound = contains(event.getString("regionType"), filter.text());
+            task.textFound = contains(EventFields.string(event, "regionType"), filter.text());
           }
         }
         break;
@@ -113,8 +113,8 @@ public final class TaskSearch implements TraceReader.Handler {
           TaskState task = tracker.touched(event.getLong("taskId"), end);
           if (task != null && !task.textFound) {
             task.textFound =
-                contains(event.getString("category"), filter.text())
-                    || contains(event.getString("message"), filter.text());
+                contains(EventFields.string(event, "category"), filter.text())
+                    || contains(EventFields.string(event, "message"), filter.text());
           }
         }
         break;

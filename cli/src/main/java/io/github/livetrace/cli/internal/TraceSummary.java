@@ -68,6 +68,7 @@ public final class TraceSummary implements TraceReader.Handler {
   /** Logs of one category. */
   public record LogStats(String category, long count) {}
 
+  private final EventFields fields = new EventFields();
   private final Map<String, TypeStats> tasks = new HashMap<>();
   private final Map<String, TypeStats> regions = new HashMap<>();
   private final Map<String, long[]> logs = new HashMap<>();
@@ -89,19 +90,19 @@ public final class TraceSummary implements TraceReader.Handler {
     boolean annotation = true;
     switch (name) {
       case EventNames.TASK_BEGIN:
-        taskBegun(event.getLong("taskId"), event.getString("taskType"));
+        taskBegun(event.getLong("taskId"), EventFields.string(event, "taskType"));
         break;
       case EventNames.TASK_END:
-        taskEnded(event.getLong("taskId"), event.getString("taskType"), event.getLong("taskDuration"));
+        taskEnded(event.getLong("taskId"), EventFields.string(event, "taskType"), event.getLong("taskDuration"));
         break;
       case EventNames.REGION:
-        TypeStats region = stats(regions, event.getString("regionType"));
+        TypeStats region = stats(regions, EventFields.string(event, "regionType"));
         region.count++;
         region.completed++;
         region.latency.record(event.getDuration().toNanos());
         break;
       case EventNames.LOG:
-        logs.computeIfAbsent(bounded(logs, event.getString("category")), c -> new long[1])[0]++;
+        logs.computeIfAbsent(bounded(logs, EventFields.string(event, "category")), c -> new long[1])[0]++;
         break;
       case EventNames.MISUSE:
         misuse++;
@@ -112,7 +113,7 @@ public final class TraceSummary implements TraceReader.Handler {
     if (annotation) {
       annotationEvents++;
     }
-    RecordedThread thread = event.getThread();
+    RecordedThread thread = fields.thread(event);
     if (thread != null) {
       long[] counts = countsOf(thread);
       counts[0]++;
@@ -132,12 +133,12 @@ public final class TraceSummary implements TraceReader.Handler {
       if (threadsSeen.size() >= MAX_THREAD_OBJECTS) {
         threadsSeen.clear(); // objects of earlier chunks
       }
-      long id = EventThreads.id(thread);
+      long id = EventFields.threadId(thread);
       counts = threadCounts.get(id);
       if (counts == null) {
         counts = new long[2];
         threadCounts.put(id, counts);
-        threadNames.put(id, EventThreads.name(thread));
+        threadNames.put(id, EventFields.threadName(thread));
       }
       threadsSeen.put(thread, counts);
     }
