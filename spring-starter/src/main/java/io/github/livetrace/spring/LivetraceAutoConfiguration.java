@@ -4,6 +4,7 @@ import io.github.livetrace.micrometer.LivetraceMetrics;
 import io.github.livetrace.servlet.PprofServlet;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationPredicate;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,6 +26,7 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -42,7 +44,9 @@ import org.springframework.util.ClassUtils;
  *       (default {@code /debug/pprof}): on the application's port, or, with actuator and a {@code
  *       management.server.port} of its own, on the management server only (see {@link
  *       LivetraceManagementContextConfiguration}). A bean of type {@code
- *       ServletRegistrationBean<PprofServlet>} of the application's replaces it;
+ *       ServletRegistrationBean<PprofServlet>} of the application's replaces it. Requests to
+ *       the endpoints are kept out of Spring MVC's observations, so that a trace download does
+ *       not count as a long request in {@code http.server.requests};
  *   <li>with a Micrometer {@code MeterRegistry} bean, the {@link LivetraceMetrics} binder
  *       ({@code livetrace.traces.*} and the {@code livetrace.task} timer);
  *   <li>with an {@code ObservationRegistry} bean, unless {@code
@@ -110,6 +114,25 @@ public final class LivetraceAutoConfiguration {
     @ConditionalOnMissingBean(value = PprofServlet.class, parameterizedContainer = ServletRegistrationBean.class)
     ServletRegistrationBean<PprofServlet> livetraceServletRegistration(LivetraceProperties properties) {
       return registration(properties, true);
+    }
+
+    /**
+     * Keeps requests to the endpoints out of Spring MVC's {@code http.server.requests}: a 30 s
+     * trace download would otherwise count as a 30 s request in the application's latency (and
+     * its alerts), and as a span in its distributed traces. Boot applies {@code
+     * ObservationPredicate} beans to the registry.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ServerRequestObservationContext.class)
+    @ConditionalOnBean(ObservationRegistry.class)
+    static class EndpointRequestsUnobserved {
+      @Bean
+      ObservationPredicate livetraceEndpointRequestsUnobserved(LivetraceProperties properties) {
+        String servletPath = properties.getBasePath();
+        return (name, context) ->
+            !(context instanceof ServerRequestObservationContext
+                && servletPath.equals(((ServerRequestObservationContext) context).getCarrier().getServletPath()));
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.livetrace.spring;
 import static io.github.livetrace.testing.TraceFiles.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Trace;
@@ -100,6 +101,12 @@ abstract class RequestTasksTestBase {
     assertTrue(contents.ended(calls.iterator().next()));
     long called = onlyServerTask(contents, "/greet/100");
     assertTrue(contents.ended(called));
+
+    assertEquals(
+        Set.of(), contents.observationTasksWith(SERVER, "http.url=/debug/pprof/trace"), "a trace request is a task");
+    assertNull(
+        meters.find("http.server.requests").tag("uri", "UNKNOWN").timer(),
+        "trace requests count in the application's http.server.requests");
 
     String printed = TraceFiles.jfr(trace, "print", "--events", "livetrace.TaskBegin");
     assertTrue(printed.contains("taskType = \"" + SERVER + "\""), printed);
