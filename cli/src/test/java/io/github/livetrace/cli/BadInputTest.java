@@ -9,6 +9,7 @@ import io.github.livetrace.testing.TraceFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -83,7 +84,7 @@ class BadInputTest {
   @Test
   void truncatedMultiChunkFileNamesTheRepairCommand() throws Exception {
     Path trace = TraceFiles.write(Recordings.record(
-        TraceOptions.defaults().withChunkInterval(java.time.Duration.ofMillis(100)),
+        TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)),
         () -> {
           for (int i = 0; i < 4; i++) {
             Trace.withRegion("r", () -> Recordings.work(60));

@@ -2,6 +2,7 @@ package io.github.livetrace.cli.internal;
 
 import io.github.livetrace.internal.EventNames;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -243,7 +244,7 @@ public final class ChromeTraceExport implements TraceReader.Handler {
       task.endWritten = true;
       counts.unfinishedTasks++;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
