@@ -226,7 +226,21 @@ public final class Trace {
    *     and more than {@value io.github.livetrace.internal.Text#MAX_NAME} chars are cut
    */
   public static Task newTask(String type) {
-    Task parent = Task.current();
+    return begin(Task.current(), type);
+  }
+
+  /**
+   * Creates a task of the given type, a child of {@code parent} whatever task is current on this
+   * thread: for a framework that knows the parent from elsewhere, such as the parent of an
+   * observation that lives on another thread, as Go's {@code NewTask} takes it from a context.
+   *
+   * @param parent the parent task; null for none (a top-level task)
+   */
+  public static Task newTask(Task parent, String type) {
+    return begin(parent == null ? Task.BACKGROUND : parent, type);
+  }
+
+  private static Task begin(Task parent, String type) {
     Task task = new Task(TASK_IDS.incrementAndGet(), parent.id(), Text.name(type), System.nanoTime());
     if (!Jfr.PRESENT) {
       return task;

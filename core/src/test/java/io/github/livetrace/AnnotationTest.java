@@ -86,6 +86,17 @@ class AnnotationTest {
   }
 
   @Test
+  void anExplicitParentWinsOverTheThreadsCurrentTask() {
+    Task elsewhere = Trace.newTask("elsewhere");
+    Task current = Trace.newTask("current");
+    try (Task.Scope s = current.makeCurrent()) {
+      assertEquals(elsewhere.id(), Trace.newTask(elsewhere, "child").parentId());
+      assertEquals(0, Trace.newTask(null, "top").parentId());
+      assertEquals(current.id(), Trace.newTask("implicit").parentId());
+    }
+  }
+
+  @Test
   void aTaskEndsOnceEvenWhenEndedAgainOnAnotherThread() throws Exception {
     List<RecordedEvent> events =
         record(

@@ -192,6 +192,7 @@ public class PprofServlet extends HttpServlet {
     resp.setHeader("Content-Disposition", "attachment; filename=\"trace.jfr\"");
     if (headOnly) {
       if (Trace.isEnabled()) {
+        TraceStats.rejected(Rejection.BUSY); // Trace.start counts the GET case
         busy(resp);
       }
       return;

@@ -1,6 +1,7 @@
 package io.github.livetrace.spring;
 
 import io.github.livetrace.micrometer.LivetraceMetrics;
+import io.github.livetrace.micrometer.LivetraceObservationHandler;
 import io.github.livetrace.servlet.PprofServlet;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationHandler;

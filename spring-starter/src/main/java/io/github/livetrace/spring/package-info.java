@@ -11,7 +11,7 @@
  * its prerequisite is there: the {@link io.github.livetrace.servlet.PprofServlet} in a servlet web
  * application; the {@link io.github.livetrace.micrometer.LivetraceMetrics} binder with a
  * Micrometer {@code MeterRegistry}; and, with an {@code ObservationRegistry}, the {@link
- * io.github.livetrace.spring.LivetraceObservationHandler}, which makes every observation (Spring
+ * io.github.livetrace.micrometer.LivetraceObservationHandler}, which makes every observation (Spring
  * MVC's {@code http.server.requests}, {@code RestClient}'s {@code http.client.requests},
  * {@code @Scheduled} runs) a livetrace task. {@link io.github.livetrace.spring.LivetraceProperties}
  * holds the {@code livetrace.*} properties.

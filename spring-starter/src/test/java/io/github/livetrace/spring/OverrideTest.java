@@ -3,6 +3,7 @@ package io.github.livetrace.spring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.livetrace.micrometer.LivetraceMetrics;
+import io.github.livetrace.micrometer.LivetraceObservationHandler;
 import io.github.livetrace.servlet.PprofServlet;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

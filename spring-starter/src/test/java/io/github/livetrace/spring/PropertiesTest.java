@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Trace;
 import io.github.livetrace.micrometer.LivetraceMetrics;
+import io.github.livetrace.micrometer.LivetraceObservationHandler;
+import io.github.livetrace.testing.TraceContents;
 import io.github.livetrace.testing.TraceFiles;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;

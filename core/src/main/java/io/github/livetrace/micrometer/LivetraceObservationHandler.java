@@ -1,4 +1,4 @@
-package io.github.livetrace.spring;
+package io.github.livetrace.micrometer;
 
 import io.github.livetrace.Region;
 import io.github.livetrace.Task;
@@ -31,8 +31,8 @@ import java.util.Iterator;
  * (URIs, ids) go into logs, never into types. Query strings and user info are cut from the logged
  * key values, since they often carry credentials.
  *
- * <p>The Spring Boot starter registers it when an {@code ObservationRegistry} bean exists. Without
- * Spring, register it yourself:
+ * <p>The Spring Boot starter registers it when an {@code ObservationRegistry} bean exists. It needs
+ * nothing of Spring, so elsewhere (Micronaut, Quarkus, plain Micrometer) register it yourself:
  *
  * <pre>{@code
  * ObservationRegistry registry = ObservationRegistry.create();
@@ -61,19 +61,11 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
   }
 
   @Override
-  @SuppressWarnings("try") // the scope is there for its side effect on the thread
   public void onStart(Observation.Context context) {
+    // The parent observation may live on another thread: its task, not the thread's, is the
+    // parent. Without one, the thread's current task is.
     Task parent = parentTask(context);
-    Task task;
-    if (parent == null || parent == Task.current()) {
-      task = Trace.newTask(context.getName());
-    } else {
-      // Trace.newTask takes the parent from the thread; the parent observation may live on
-      // another thread, so its task is made current here for the creation only.
-      try (Task.Scope creating = parent.makeCurrent()) {
-        task = Trace.newTask(context.getName());
-      }
-    }
+    Task task = parent == null ? Trace.newTask(context.getName()) : Trace.newTask(parent, context.getName());
     context.put(TASK_KEY, task);
   }
 

@@ -1,4 +1,4 @@
-package io.github.livetrace.spring;
+package io.github.livetrace.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
+import io.github.livetrace.testing.TraceContents;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.io.ByteArrayOutputStream;
@@ -104,9 +105,9 @@ class LivetraceObservationHandlerTest {
     assertTrue(trace.hasLog(paymentId, "payment", "error java.lang.IllegalStateException"));
     assertTrue(
         trace.hasLog(paymentId, "payment", "pay order 42 outcome=declined http.url=https://bank.example/pay"),
-        "stop summary: " + trace.logs);
-    assertTrue(trace.logs.stream().noneMatch(e -> e.getString("message").contains("4111")), "a card number leaked");
-    assertTrue(trace.logs.stream().noneMatch(e -> e.getString("message").contains("secret")), "a password leaked");
+        "stop summary: " + trace.logs());
+    assertTrue(trace.logs().stream().noneMatch(e -> e.getString("message").contains("4111")), "a card number leaked");
+    assertTrue(trace.logs().stream().noneMatch(e -> e.getString("message").contains("secret")), "a password leaked");
   }
 
   @Test

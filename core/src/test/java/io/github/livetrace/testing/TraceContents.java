@@ -1,9 +1,8 @@
-package io.github.livetrace.spring;
+package io.github.livetrace.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.github.livetrace.testing.TraceFiles;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -13,13 +12,14 @@ import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 
 /** The livetrace events of a downloaded trace, read with {@code jdk.jfr.consumer}. */
-final class TraceContents {
-  final Map<Long, RecordedEvent> begins = new HashMap<>();
-  final Map<Long, RecordedEvent> ends = new HashMap<>();
-  final List<RecordedEvent> logs;
-  final List<RecordedEvent> regions;
+public final class TraceContents {
+  private final Map<Long, RecordedEvent> begins = new HashMap<>();
+  private final Map<Long, RecordedEvent> ends = new HashMap<>();
+  private final List<RecordedEvent> logs;
+  private final List<RecordedEvent> regions;
 
-  TraceContents(byte[] trace) {
+  /** Reads the trace; fails the test if a task begins or ends twice. */
+  public TraceContents(byte[] trace) {
     List<RecordedEvent> all = TraceFiles.events(trace);
     for (RecordedEvent e : of(all, "livetrace.TaskBegin")) {
       assertEquals(null, begins.put(e.getLong("taskId"), e), "two TaskBegin events for one task");
@@ -31,12 +31,32 @@ final class TraceContents {
     regions = of(all, "livetrace.Region");
   }
 
+  /** The {@code livetrace.Log} events. */
+  public List<RecordedEvent> logs() {
+    return logs;
+  }
+
+  /** The {@code livetrace.Region} events. */
+  public List<RecordedEvent> regions() {
+    return regions;
+  }
+
+  /** The {@code livetrace.TaskBegin} events by task id. */
+  public Map<Long, RecordedEvent> begins() {
+    return begins;
+  }
+
+  /** The {@code livetrace.TaskEnd} events by task id. */
+  public Map<Long, RecordedEvent> ends() {
+    return ends;
+  }
+
   private static List<RecordedEvent> of(List<RecordedEvent> all, String type) {
     return all.stream().filter(e -> e.getEventType().getName().equals(type)).collect(Collectors.toList());
   }
 
   /** Tasks whose type is {@code type} and that began in the trace. */
-  Set<Long> tasksOfType(String type) {
+  public Set<Long> tasksOfType(String type) {
     return begins.values().stream()
         .filter(e -> type.equals(e.getString("taskType")))
         .map(e -> e.getLong("taskId"))
@@ -44,10 +64,10 @@ final class TraceContents {
   }
 
   /**
-   * The tasks that logged a stop summary (see {@link LivetraceObservationHandler}) with the given
+   * The tasks that logged a stop summary (see {@code LivetraceObservationHandler}) with the given
    * key value, such as {@code http.url=/greet/3}.
    */
-  Set<Long> observationTasksWith(String observation, String keyValue) {
+  public Set<Long> observationTasksWith(String observation, String keyValue) {
     return logs.stream()
         .filter(e -> observation.equals(e.getString("category")))
         .filter(e -> Arrays.asList(e.getString("message").split(" ")).contains(keyValue))
@@ -56,27 +76,27 @@ final class TraceContents {
   }
 
   /** The type of a task that began in the trace; fails if it did not. */
-  String typeOf(long taskId) {
+  public String typeOf(long taskId) {
     RecordedEvent begin = begins.get(taskId);
     assertNotNull(begin, "no TaskBegin for task " + taskId);
     return begin.getString("taskType");
   }
 
-  long parentOf(long taskId) {
+  public long parentOf(long taskId) {
     RecordedEvent begin = begins.get(taskId);
     assertNotNull(begin, "no TaskBegin for task " + taskId);
     return begin.getLong("parentId");
   }
 
-  boolean ended(long taskId) {
+  public boolean ended(long taskId) {
     return ends.containsKey(taskId);
   }
 
-  boolean hasRegion(long taskId, String type) {
+  public boolean hasRegion(long taskId, String type) {
     return regions.stream().anyMatch(e -> e.getLong("taskId") == taskId && type.equals(e.getString("regionType")));
   }
 
-  boolean hasLog(long taskId, String category, String message) {
+  public boolean hasLog(long taskId, String category, String message) {
     return logs.stream()
         .anyMatch(
             e -> e.getLong("taskId") == taskId
@@ -85,7 +105,7 @@ final class TraceContents {
   }
 
   /** Tasks (or 0 for none) in which the given log was written. */
-  Set<Long> tasksThatLogged(String category, String message) {
+  public Set<Long> tasksThatLogged(String category, String message) {
     return logs.stream()
         .filter(e -> category.equals(e.getString("category")) && message.equals(e.getString("message")))
         .map(e -> e.getLong("taskId"))
