@@ -71,8 +71,10 @@ public final class Trace {
   /**
    * Starts a JFR recording and streams it to {@code out} while the application runs, as a
    * sequence of finished chunks: the bytes written so far always form a valid .jfr file. The
-   * first chunk is written about one chunk interval after the start, then one per interval, each
-   * followed by a flush. A pump thread does the writing; if a write throws, the trace stops and
+   * first chunk is written about one chunk interval after the start, then the chunks finished
+   * since, once per interval (more than one when JFR's 12 MB chunk limit came first), each
+   * followed by a flush. The trace holds the events from the moment this method returns; the
+   * first call in a JVM takes about a second, while JFR initializes. A pump thread does the writing; if a write throws, the trace stops and
    * releases everything within one interval, and {@link TraceSession#failure()} says why.
    *
    * @return the session, to wait on or stop
