@@ -1,16 +1,16 @@
 package io.github.livetrace.cli;
 
-import io.github.livetrace.cli.internal.Durations;
+import io.github.livetrace.internal.Durations;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads Go-style durations on the command line ({@link Durations#parseNanos}). */
+/** Reads Go-style durations on the command line, with core's {@link Durations#parse}. */
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     try {
-      return Duration.ofNanos(Durations.parseNanos(value));
+      return Durations.parse(value);
     } catch (IllegalArgumentException e) {
       throw new TypeConversionException(e.getMessage());
     }

@@ -1,9 +1,9 @@
 package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.BadInputException;
-import io.github.livetrace.cli.internal.Durations;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
+import io.github.livetrace.internal.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,5 @@
 package io.github.livetrace.cli;
 
-import io.github.livetrace.cli.internal.Durations;
 import io.github.livetrace.cli.internal.JsonWriter;
 import io.github.livetrace.cli.internal.LatencyHistogram;
 import io.github.livetrace.cli.internal.Timestamps;
@@ -9,6 +8,7 @@ import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.TraceSummary.LogStats;
 import io.github.livetrace.cli.internal.TraceSummary.ThreadStats;
 import io.github.livetrace.cli.internal.TraceSummary.TypeStats;
+import io.github.livetrace.internal.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

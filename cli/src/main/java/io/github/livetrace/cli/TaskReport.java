@@ -1,12 +1,12 @@
 package io.github.livetrace.cli;
 
-import io.github.livetrace.cli.internal.Durations;
 import io.github.livetrace.cli.internal.TaskDetails;
 import io.github.livetrace.cli.internal.TaskDetails.Detail;
 import io.github.livetrace.cli.internal.TaskDetails.Kind;
 import io.github.livetrace.cli.internal.TaskDetails.Step;
 import io.github.livetrace.cli.internal.TaskSearch;
 import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.internal.Durations;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
