@@ -78,5 +78,7 @@ row "livetrace summary (-Xmx256m)" "$(median "${livetrace_times[@]}")" "$(fastes
   "$(peak_rss "${livetrace_cmd[@]}")"
 row "jfr summary" "$(median "${jfr_times[@]}")" "$(fastest "${jfr_times[@]}")" "$(peak_rss "${jfr_cmd[@]}")"
 echo
-echo "jfr summary counts events by their size headers, without parsing them; livetrace summary"
-echo "parses every event (RecordingFile) to compute per-type latency percentiles and histograms."
+echo "jfr summary reads the size and type of every record and counts them. livetrace summary also"
+echo "decodes what it reports (task, region and log types, task ids and durations, every event's"
+echo "thread) with its own decoder, on up to $(( $(nproc) < 4 ? $(nproc) : 4 )) threads, and builds per-type latency histograms."
+echo "Both run on a cold JVM: most of either's time is the JIT compiler warming up."

@@ -50,7 +50,7 @@ final class SummaryCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TraceFile file = TraceFile.open(trace);
     TraceSummary summary = new TraceSummary();
-    TraceReader.read(file, summary);
+    TraceReader.decode(file, TraceSummary::new, summary::merge);
     PrintWriter out = spec.commandLine().getOut();
     SummaryReport report = new SummaryReport(file, summary);
     if (format == Format.JSON) {

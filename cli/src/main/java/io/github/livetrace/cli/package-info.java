@@ -20,8 +20,12 @@
  * A livetrace trace is a JFR file: a sequence of self-contained chunks, each about a second of
  * events. {@link io.github.livetrace.cli.internal.TraceFile} walks the 68-byte chunk headers
  * first, which finds foreign and cut files before any parsing, and gives the time span and the
- * chunk boundaries. {@link io.github.livetrace.cli.internal.TraceReader} then streams the events
- * one by one through {@code jdk.jfr.consumer.RecordingFile}; nothing holds all events. Latency
+ * chunk boundaries. {@link io.github.livetrace.cli.internal.TraceReader} then streams the events:
+ * for {@code summary}, through livetrace's own decoder ({@link
+ * io.github.livetrace.cli.internal.jfr}), which decodes only the fields the summary needs and
+ * reads chunks on several threads; for {@code tasks} and {@code export}, which need stack traces,
+ * classes and every field, through {@code jdk.jfr.consumer.RecordingFile}. Nothing holds all
+ * events. Latency
  * goes into {@link io.github.livetrace.cli.internal.LatencyHistogram}s (log-scale buckets,
  * percentiles within 0.8%), and per-task state lives in a {@link
  * io.github.livetrace.cli.internal.TaskTracker} only while the task is open, so that memory

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
+import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.testing.TraceFiles;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +98,119 @@ class BadInputTest {
       String line = run(command, truncated).badInput();
       assertTrue(line.contains("run 'livetrace repair " + truncated), line);
     }
+  }
+
+  /** A trace of several chunks whose bytes the damage tests change. */
+  private static byte[] severalChunks() throws Exception {
+    byte[] trace = Recordings.record(
+        TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)),
+        () -> {
+          for (int i = 0; i < 3; i++) {
+            Trace.withRegion("r", () -> Recordings.work(60));
+            Trace.log("tick", "tock");
+          }
+        });
+    assertTrue(TraceFiles.chunks(trace).size() >= 2, "two chunks at least");
+    return trace;
+  }
+
+  private static Path damaged(String name, byte[] trace) throws Exception {
+    return Files.write(dir.resolve(name), trace);
+  }
+
+  /** Where the varint at {@code at} ends. */
+  private static int afterVarint(byte[] bytes, int at) {
+    int p = at;
+    while (bytes[p] < 0) {
+      p++;
+    }
+    return p + 1;
+  }
+
+  private static long varint(byte[] bytes, int at) {
+    long value = 0;
+    for (int p = at, shift = 0; ; p++, shift += 7) {
+      value |= (bytes[p] & 0x7FL) << shift;
+      if (bytes[p] >= 0) {
+        return value;
+      }
+    }
+  }
+
+  /** The offset of the first record of the first chunk that is an event, not metadata or pools. */
+  private static int firstEvent(byte[] trace) {
+    int p = ChunkHeader.SIZE;
+    while (varint(trace, afterVarint(trace, p)) <= 1) {
+      p += (int) varint(trace, p);
+    }
+    return p;
+  }
+
+  /** The offset of the second chunk's header. */
+  private static int secondChunk(byte[] trace) {
+    return (int) TraceFiles.chunks(trace).get(0).chunkSize();
+  }
+
+  @Test
+  void aBrokenStringTableInTheMetadataIsDamage() throws Exception {
+    byte[] trace = severalChunks();
+    int chunk = secondChunk(trace);
+    ChunkHeader header = TraceFiles.chunks(trace).get(1);
+    int p = chunk + (int) header.metadataOffset();
+    for (int i = 0; i < 5; i++) { // size, type id, start time, duration, metadata id
+      p = afterVarint(trace, p);
+    }
+    int end = afterVarint(trace, p); // the number of strings: claim as many as the varint can say
+    for (int i = p; i < end - 1; i++) {
+      trace[i] = (byte) 0xFF;
+    }
+    trace[end - 1] = 0x7F;
+    Path file = damaged("bad-metadata.jfr", trace);
+    String line = Cli.run("summary", file.toString()).badInput();
+    assertTrue(line.contains(file.toString()) && line.contains("damaged JFR data"), line);
+    assertTrue(line.contains("chunk 2 of ") && line.contains("metadata"), line);
+  }
+
+  @Test
+  void aMetadataOffsetThatPointsElsewhereIsDamage() throws Exception {
+    byte[] trace = severalChunks();
+    ByteBuffer.wrap(trace).putLong(24, ChunkHeader.SIZE); // the first event, not the metadata
+    Path file = damaged("metadata-offset.jfr", trace);
+    String line = Cli.run("summary", file.toString()).badInput();
+    assertTrue(line.contains("chunk 1 of ") && line.contains("expected the metadata event (type id 0)"), line);
+  }
+
+  @Test
+  void aConstantPoolOffsetThatPointsElsewhereIsDamage() throws Exception {
+    byte[] trace = severalChunks();
+    ByteBuffer.wrap(trace).putLong(16, firstEvent(trace));
+    Path file = damaged("pool-offset.jfr", trace);
+    String line = Cli.run("summary", file.toString()).badInput();
+    assertTrue(line.contains("expected a constant pool event (type id 1)"), line);
+  }
+
+  @Test
+  void aRecordOfSizeZeroIsDamage() throws Exception {
+    byte[] trace = severalChunks();
+    int event = firstEvent(trace);
+    int end = afterVarint(trace, event);
+    for (int i = event; i < end - 1; i++) {
+      trace[i] = (byte) 0x80; // a varint of the same length that says 0
+    }
+    trace[end - 1] = 0;
+    Path file = damaged("zero-size.jfr", trace);
+    String line = Cli.run("summary", file.toString()).badInput();
+    assertTrue(line.contains("the record at offset " + event + " has a size of 0"), line);
+  }
+
+  @Test
+  void uncompressedIntegersAreRefused() throws Exception {
+    byte[] trace = severalChunks();
+    int chunk = secondChunk(trace);
+    trace[chunk + 67] &= ~1; // flag bit 0: compressed integers
+    Path file = damaged("uncompressed.jfr", trace);
+    String line = Cli.run("summary", file.toString()).badInput();
+    assertTrue(line.contains("chunk 2 of ") && line.contains("integers are not compressed"), line);
   }
 
   @Test

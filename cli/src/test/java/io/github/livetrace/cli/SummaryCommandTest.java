@@ -8,10 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
+import io.github.livetrace.cli.internal.JsonWriter;
+import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.TraceReader;
+import io.github.livetrace.cli.internal.TraceSummary;
+import io.github.livetrace.cli.internal.jfr.JfrDecoder;
 import io.github.livetrace.internal.EventNames;
 import io.github.livetrace.testing.TraceFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -100,6 +108,32 @@ class SummaryCommandTest {
     assertTrue(brewP50 >= 15_000_000L, "the median brew sleeps 15 ms, was " + brewP50);
     long brewMax = Json.number(byKey(summary.get("regions"), "type").get("brew").get("maxNanos"));
     assertTrue(brewMax >= 25_000_000L, "the longest brew sleeps 25 ms, was " + brewMax);
+  }
+
+  @Test
+  void chunksSummarizedApartAndMergedGiveTheReportOfOnePassInFileOrder() throws Exception {
+    TraceFile trace = TraceFile.open(file);
+    assertTrue(trace.chunks().size() > 1, "several chunks to merge");
+    TraceSummary inOrder = new TraceSummary();
+    TraceReader.decode(trace, inOrder);
+    // As many threads as chunks: a summary of each chunk, and every one of them merged.
+    TraceSummary merged = new TraceSummary();
+    List<TraceSummary> summaries = new ArrayList<>();
+    new JfrDecoder(trace.path(), trace.chunks()).decode(trace.chunks().size(), TraceSummary::new, summary -> {
+      summaries.add(summary);
+      merged.merge(summary);
+    });
+    assertEquals(trace.chunks().size(), summaries.size(), "a summary per chunk");
+    String expected = json(trace, inOrder);
+    assertEquals(expected, json(trace, merged));
+    assertTrue(expected.contains("\"type\": \"early\""), "a task that began before the trace is in the report");
+    assertEquals(2, merged.taskIdsHeld(), "what is held at the end: the early task's end, the leak's begin");
+  }
+
+  private static String json(TraceFile trace, TraceSummary summary) throws Exception {
+    StringWriter out = new StringWriter();
+    new SummaryReport(trace, summary).json(new JsonWriter(new PrintWriter(out), Integer.MAX_VALUE));
+    return out.toString();
   }
 
   @Test

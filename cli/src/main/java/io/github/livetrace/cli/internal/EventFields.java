@@ -49,16 +49,25 @@ public final class EventFields {
    * that the two kinds never collide.
    */
   public static long threadId(RecordedThread thread) {
-    long javaId = thread.getJavaThreadId();
-    return javaId > 0 ? javaId : -thread.getOSThreadId();
+    return threadId(thread.getJavaThreadId(), thread.getOSThreadId());
+  }
+
+  /** {@link #threadId(RecordedThread)} from the two ids. */
+  public static long threadId(long javaThreadId, long osThreadId) {
+    return javaThreadId > 0 ? javaThreadId : -osThreadId;
   }
 
   /** The thread's Java name, or its OS name for a thread of the JVM. */
   public static String threadName(RecordedThread thread) {
-    String name = thread.getJavaName();
+    return threadName(thread.getJavaName(), thread.getOSName(), threadId(thread));
+  }
+
+  /** {@link #threadName(RecordedThread)} from the two names and the thread's id. */
+  public static String threadName(String javaName, String osName, long threadId) {
+    String name = javaName;
     if (name == null || name.isEmpty()) {
-      name = thread.getOSName();
+      name = osName;
     }
-    return name == null || name.isEmpty() ? "thread " + threadId(thread) : name;
+    return name == null || name.isEmpty() ? "thread " + threadId : name;
   }
 }

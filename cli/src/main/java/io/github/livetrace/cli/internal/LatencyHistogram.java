@@ -48,6 +48,30 @@ public final class LatencyHistogram {
     sum += v;
   }
 
+  /** Adds the values of {@code other}, as if each had been recorded here. */
+  public void merge(LatencyHistogram other) {
+    if (other.count == 0) {
+      return;
+    }
+    for (int octave = 0; octave < OCTAVES; octave++) {
+      long[] theirs = other.counts[octave];
+      if (theirs == null) {
+        continue;
+      }
+      long[] ours = counts[octave];
+      if (ours == null) {
+        ours = counts[octave] = new long[BUCKETS_PER_OCTAVE];
+      }
+      for (int sub = 0; sub < BUCKETS_PER_OCTAVE; sub++) {
+        ours[sub] += theirs[sub];
+      }
+    }
+    count += other.count;
+    min = Math.min(min, other.min);
+    max = Math.max(max, other.max);
+    sum += other.sum;
+  }
+
   public long count() {
     return count;
   }
@@ -141,13 +165,16 @@ public final class LatencyHistogram {
    */
   public record Bucket(long fromNanos, long toNanos, long count) {}
 
+  // Bucket indexes by arithmetic, without tests: which way a test goes depends on the latencies,
+  // and a way the JIT compiler has not seen yet costs a recompilation of the loop that records.
+
   private static int octaveOf(long v) {
-    int highestBit = 63 - Long.numberOfLeadingZeros(v);
-    return highestBit < SUB_BITS ? 0 : highestBit - SUB_BITS + 1;
+    int highestBit = 63 - Long.numberOfLeadingZeros(v); // -1 for 0
+    return Math.max(0, highestBit - SUB_BITS + 1);
   }
 
   private static int subBucketOf(long v, int octave) {
-    return octave == 0 ? (int) v : (int) (v >>> (octave - 1)) - BUCKETS_PER_OCTAVE;
+    return (int) (v >>> Math.max(0, octave - 1)) - (Math.min(octave, 1) << SUB_BITS);
   }
 
   private static long lowerBound(int octave, int sub) {

@@ -1,28 +1,36 @@
 package io.github.livetrace.cli.internal;
 
+import io.github.livetrace.cli.internal.jfr.JfrDecoder;
+import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
+import io.github.livetrace.cli.internal.jfr.JfrFormatException;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Reads the events of a trace one at a time, in file order, with {@link RecordingFile}: memory
- * holds the current chunk's constant pools and a few thousand events in flight, whatever the
- * size of the file.
+ * Reads the events of a trace one at a time, in file order, in one of two ways. {@link #decode}
+ * uses livetrace's own {@link JfrDecoder}, which decodes only the fields the handler selects and
+ * is several times faster: {@code summary} reads this way. {@link #read} uses {@link
+ * RecordingFile}, which gives complete {@code RecordedEvent}s (stack traces, classes, every
+ * field) to analyses that need them. Either way memory holds the current chunk's metadata and
+ * constant pools and a bounded number of events, whatever the size of the file.
  *
- * <p>Parsing and analysis overlap: a reader thread parses events into small batches while the
- * caller's thread hands them to the handler. Both halves cost about the same (JFR's by-name field
- * access is as slow as the parsing), so on two cores a pass takes about half as long. A bounded
- * queue keeps the reader at most {@value #BATCHES_IN_FLIGHT} batches ahead.
+ * <p>With {@link #read}, parsing and analysis overlap: a reader thread parses events into small
+ * batches while the caller's thread hands them to the handler. Both halves cost about the same
+ * (JFR's by-name field access is as slow as the parsing), so on two cores a pass takes about half
+ * as long. A bounded queue keeps the reader at most {@value #BATCHES_IN_FLIGHT} batches ahead.
  *
  * <p>File order is not time order. JFR writes each thread's buffer as it fills and all of them
  * when a chunk ends, so within a chunk the events of different threads interleave arbitrarily;
  * across chunks, time only moves forward. {@link TaskTracker} deals with that.
  *
- * <p>Errors of the JFR parser (I/O, and the runtime errors it throws on damaged bytes) become a
- * {@link BadInputException} naming the file; errors of the handler pass through unchanged.
+ * <p>Damaged bytes, whichever reader finds them, become a {@link BadInputException} naming the
+ * file; errors of the handler pass through unchanged.
  */
 public final class TraceReader {
   private static final int BATCH_SIZE = 1024;
@@ -40,7 +48,52 @@ public final class TraceReader {
   private TraceReader() {}
 
   /**
-   * Calls {@code handler} for every event of {@code file}, which must be {@linkplain
+   * Hands every event of {@code file}, which must be {@linkplain TraceFile#requireComplete()
+   * complete}, to {@code handler} on this thread, in file order, decoding only the fields it
+   * selects.
+   *
+   * @return the number of events
+   */
+  public static long decode(TraceFile file, JfrEventHandler handler) throws BadInputException, IOException {
+    try {
+      return new JfrDecoder(file.path(), file.chunks()).decode(handler);
+    } catch (JfrFormatException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  /**
+   * {@link #decode(TraceFile, JfrEventHandler)} on {@link #decodingThreads()} threads, each with
+   * a handler of its own, which {@code threadDone} merges on this thread. Chunks reach a handler
+   * in any order; {@link JfrEventHandler#beginChunk} says which one comes.
+   *
+   * @param handlerPerThread makes a decoding thread's handler
+   * @return the number of events
+   */
+  public static <H extends JfrEventHandler> long decode(TraceFile file, Supplier<H> handlerPerThread,
+      Consumer<? super H> threadDone) throws BadInputException, IOException {
+    try {
+      return new JfrDecoder(file.path(), file.chunks()).decode(decodingThreads(), handlerPerThread, threadDone);
+    } catch (JfrFormatException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  /**
+   * One per processor, up to four: each holds a window of the file and a chunk's metadata and
+   * pools, and a trace is read from the page cache faster than more could use.
+   */
+  public static int decodingThreads() {
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
+  private static BadInputException damaged(TraceFile file, JfrFormatException e) {
+    return new BadInputException(file.path(), "damaged JFR data: " + e.getMessage());
+  }
+
+  /**
+   * Calls {@code handler} for every event of {@code file}, parsed into a {@code RecordedEvent} by
+   * {@link RecordingFile}; {@code file} must be {@linkplain
    * TraceFile#requireComplete() complete}.
    *
    * @return the number of events read

@@ -8,6 +8,8 @@
  * io.github.livetrace.cli.internal.TaskDetails}, {@link
  * io.github.livetrace.cli.internal.ChromeTraceExport}), and small formats ({@link
  * io.github.livetrace.cli.internal.LatencyHistogram}, {@link
- * io.github.livetrace.cli.internal.Durations}, {@link io.github.livetrace.cli.internal.JsonWriter}).
+ * io.github.livetrace.cli.internal.JsonWriter}). The decoder that {@code summary} reads with is in
+ * {@link io.github.livetrace.cli.internal.jfr}; durations are core's {@link
+ * io.github.livetrace.internal.Durations}.
  */
 package io.github.livetrace.cli.internal;

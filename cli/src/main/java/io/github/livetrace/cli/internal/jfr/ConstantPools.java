@@ -1,0 +1,254 @@
+package io.github.livetrace.cli.internal.jfr;
+
+import io.github.livetrace.internal.ChunkHeader;
+import java.io.IOException;
+
+/**
+ * The constant pools of one chunk that events need: threads and strings. Events refer to pool
+ * entries by key; the pools are written in checkpoint events (type id 1), the last of which the
+ * chunk header points to, each pointing to the one before by a relative offset (0 ends the chain).
+ *
+ * <p>A checkpoint is: size, type id 1, start time, duration, offset to the previous checkpoint, a
+ * byte of flags, a count of pools, and per pool its type id, a count of entries and each entry as
+ * a key and a value of that type. Every pool is walked, the ones not kept with {@link
+ * ValueSkipper}, and the checkpoint must end exactly where its size says.
+ *
+ * <p>Each chunk is read on its own, as the format intends. {@code RecordingFile} differs in one
+ * respect: for a key that the previous chunk's pool held too, it keeps the value read there. The
+ * values are the same unless a thread was renamed between the chunks, where this reader gives
+ * each chunk's name and {@code RecordingFile} the older one.
+ */
+final class ConstantPools {
+  static final long CHECKPOINT_TYPE_ID = 1;
+
+  /** A thread until the string pool its names may refer to is complete. */
+  private static final class PendingThread {
+    long javaThreadId = -1;
+    long osThreadId = -1;
+    Object javaName; // a String, or a Long key into the string pool
+    Object osName;
+    boolean virtual;
+  }
+
+  /** Thread keys are numbered from 1 by the JVM: most fit an array, which is looked up fastest. */
+  private static final int MAX_ARRAY_KEY = 1 << 16;
+
+  private final LongMap<JfrThread> threads = new LongMap<>();
+  private JfrThread[] threadsByKey = new JfrThread[0]; // the keys below MAX_ARRAY_KEY
+  private int[] indexesByKey = new int[0];
+  private int threadCount;
+  private final StringPool strings = new StringPool();
+
+  private ConstantPools() {}
+
+  /** The thread of that key; null for key 0 and for keys the chunk's pool does not hold. */
+  JfrThread thread(long key) {
+    if (key >= 0 && key < threadsByKey.length) {
+      return threadsByKey[(int) key];
+    }
+    return threads.get(key);
+  }
+
+  /** {@link JfrThread#index()} of the thread of that key; 0 for no thread. */
+  int threadIndex(long key) {
+    if (key >= 0 && key < indexesByKey.length) {
+      return indexesByKey[(int) key];
+    }
+    JfrThread thread = threads.get(key);
+    return thread == null ? 0 : thread.index();
+  }
+
+  /** The threads in the chunk's pool: their {@link JfrThread#index()}es go up to this. */
+  int threadCount() {
+    return threadCount;
+  }
+
+  /** The string pool, for {@link RecordCursor#readString}. */
+  StringPool strings() {
+    return strings;
+  }
+
+  /** Reads the checkpoints of the chunk at {@code chunkStart}. */
+  static ConstantPools read(FileWindow window, RecordCursor in, long chunkStart, ChunkHeader header,
+      Metadata metadata) throws IOException, JfrFormatException {
+    ConstantPools pools = new ConstantPools();
+    LongMap<PendingThread> pendingThreads = new LongMap<>();
+    StringCache cache = new StringCache();
+    long chunkEnd = chunkStart + header.chunkSize();
+    long position = chunkStart + header.constantPoolOffset();
+    while (true) {
+      long left = chunkEnd - position;
+      int at = window.at(position, (int) Math.min(left, RecordCursor.MAX_VARINT_BYTES));
+      in.reset(window.bytes(), at, (int) Math.min(window.length(), at + left));
+      long size = in.readLong();
+      if (size <= 0 || size > left || size > Integer.MAX_VALUE - 64) {
+        throw new JfrFormatException("the constant pool event at offset " + position + " has a size of "
+            + size + " with " + left + " bytes left in the chunk");
+      }
+      at = window.at(position, (int) size);
+      in.reset(window.bytes(), at, at + (int) size);
+      in.readLong();
+      long typeId = in.readLong();
+      if (typeId != CHECKPOINT_TYPE_ID) {
+        throw new JfrFormatException("expected a constant pool event (type id 1) at offset " + position
+            + ", found type id " + typeId);
+      }
+      in.readLong(); // start time
+      in.readLong(); // duration
+      long delta = in.readLong();
+      in.readByte(); // flags: whether it ends a flush, and what it holds
+      try {
+        pools.readPools(in, metadata, pendingThreads, cache, at);
+      } catch (JfrFormatException e) {
+        throw new JfrFormatException("the constant pool event at offset " + position + ": " + e.getMessage());
+      }
+      if (in.remaining() != 0) {
+        throw new JfrFormatException("the constant pool event at offset " + position + " has " + in.remaining()
+            + " bytes more than its pools");
+      }
+      if (delta == 0) {
+        break;
+      }
+      long next = position + delta;
+      if (delta > 0 || next < chunkStart + ChunkHeader.SIZE) {
+        throw new JfrFormatException("the constant pool event at offset " + position
+            + " points to a previous one at offset " + next + ", which is not before it in the chunk");
+      }
+      position = next;
+    }
+    pools.resolveThreads(pendingThreads);
+    return pools;
+  }
+
+  /**
+   * The pools of one checkpoint, whose record starts at {@code recordStart} in the cursor's
+   * array.
+   */
+  private void readPools(RecordCursor in, Metadata metadata, LongMap<PendingThread> pendingThreads,
+      StringCache cache, int recordStart) throws JfrFormatException {
+    byte[] copy = null; // of the record, once it is known to hold strings
+    int poolCount = in.readCount("pools");
+    for (int i = 0; i < poolCount; i++) {
+      long typeId = in.readLong();
+      JfrType type = metadata.type(typeId);
+      if (type == null) {
+        throw new JfrFormatException("a pool of type id " + typeId + ", which the metadata does not declare");
+      }
+      int count = in.readCount("entries of the " + type.name() + " pool");
+      if (count == 0) {
+        throw new JfrFormatException("the " + type.name() + " pool is empty");
+      }
+      try {
+        if (type.kind() == JfrType.Kind.STRING) {
+          if (copy == null) {
+            copy = StringPool.copy(in.bytes(), recordStart, in.limit());
+          }
+          readStrings(in, count, copy, recordStart);
+        } else if (type.name().equals(Metadata.THREAD_TYPE) && type.kind() == JfrType.Kind.COMPOSITE) {
+          for (int j = 0; j < count; j++) {
+            long key = in.readLong();
+            pendingThreads.put(key, readThread(in, type, cache));
+          }
+        } else {
+          for (int j = 0; j < count; j++) {
+            in.readLong();
+            ValueSkipper.skipValue(in, type);
+          }
+        }
+      } catch (JfrFormatException e) {
+        throw new JfrFormatException("the " + type.name() + " pool: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Notes where each string lies in {@code copy}, whose index 0 is {@code recordStart}. */
+  private void readStrings(RecordCursor in, int count, byte[] copy, int recordStart) throws JfrFormatException {
+    for (int j = 0; j < count; j++) {
+      long key = in.readLong();
+      strings.add(key, copy, in.position() - recordStart);
+      in.skipString();
+    }
+  }
+
+  private static PendingThread readThread(RecordCursor in, JfrType type, StringCache cache) throws JfrFormatException {
+    PendingThread thread = new PendingThread();
+    for (JfrField field : type.fields()) {
+      if (field.array()) {
+        ValueSkipper.skipField(in, field);
+        continue;
+      }
+      boolean inlineLong = field.type().kind() == JfrType.Kind.LONG && !field.constantPool();
+      switch (field.name()) {
+        case "javaName":
+          thread.javaName = threadName(in, field, cache);
+          break;
+        case "osName":
+          thread.osName = threadName(in, field, cache);
+          break;
+        case "javaThreadId":
+          if (inlineLong) {
+            thread.javaThreadId = in.readLong();
+          } else {
+            ValueSkipper.skipField(in, field);
+          }
+          break;
+        case "osThreadId":
+          if (inlineLong) {
+            thread.osThreadId = in.readLong();
+          } else {
+            ValueSkipper.skipField(in, field);
+          }
+          break;
+        case "virtual":
+          if (field.type().kind() == JfrType.Kind.BOOLEAN && !field.constantPool()) {
+            thread.virtual = in.readByte() != 0;
+          } else {
+            ValueSkipper.skipField(in, field);
+          }
+          break;
+        default:
+          ValueSkipper.skipField(in, field);
+      }
+    }
+    return thread;
+  }
+
+  /** A name: a string, or the key of one in the string pool, which may not have been read yet. */
+  private static Object threadName(RecordCursor in, JfrField field, StringCache cache) throws JfrFormatException {
+    if (field.type().kind() != JfrType.Kind.STRING) {
+      ValueSkipper.skipField(in, field);
+      return null;
+    }
+    if (field.constantPool()) {
+      return in.readLong();
+    }
+    if (in.peekByte() == RecordCursor.CONSTANT_POOL) {
+      in.readByte();
+      return in.readLong();
+    }
+    return in.readString(cache, null);
+  }
+
+  private void resolveThreads(LongMap<PendingThread> pendingThreads) {
+    long[] largestKey = {0};
+    pendingThreads.forEach((key, pending) -> {
+      if (key != 0) { // events without a thread say 0: it must stay no thread
+        threads.put(key, new JfrThread(pending.javaThreadId, pending.osThreadId, name(pending.javaName),
+            name(pending.osName), pending.virtual, ++threadCount));
+        largestKey[0] = Math.max(largestKey[0], key);
+      }
+    });
+    threadsByKey = new JfrThread[(int) Math.min(MAX_ARRAY_KEY, largestKey[0] + 1)];
+    indexesByKey = new int[threadsByKey.length];
+    threads.forEach((key, thread) -> {
+      if (key > 0 && key < threadsByKey.length) {
+        threadsByKey[(int) (long) key] = thread;
+        indexesByKey[(int) (long) key] = thread.index();
+      }
+    });
+  }
+
+  private String name(Object name) {
+    return name instanceof Long ? strings.get((Long) name) : (String) name;
+  }
+}

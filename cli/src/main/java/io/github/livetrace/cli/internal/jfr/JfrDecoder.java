@@ -1,0 +1,210 @@
+package io.github.livetrace.cli.internal.jfr;
+
+import io.github.livetrace.internal.ChunkHeader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Decodes the events of a JFR file for {@link JfrEventHandler}s: every event is counted and handed
+ * over with its type and implicit fields, and only the fields a handler selects for a type are
+ * decoded. This is what {@code jfr summary} does (it walks the size and type of every record)
+ * plus the fields an analysis needs, instead of building a {@code RecordedEvent} with every field
+ * of every event as {@code RecordingFile} does.
+ *
+ * <p>Chunks are self-contained, so they can be decoded on several threads at once, each thread
+ * with a handler of its own whose results are then merged ({@link #decode(int, Supplier,
+ * Consumer)}). Or one after the other with one handler, in file order ({@link
+ * #decode(JfrEventHandler)}).
+ *
+ * <p>Times are converted with the first chunk's header, as {@code RecordingFile} does (see {@link
+ * TimeBase}). Memory per thread: a {@link FileWindow} of the file, and the metadata and constant
+ * pools of the chunk being decoded; plus what the handlers keep.
+ */
+public final class JfrDecoder {
+  private final Path path;
+  private final List<ChunkHeader> chunks;
+  private final long[] chunkStarts;
+
+  /**
+   * @param path a JFR file
+   * @param chunks its chunk headers in file order, from the first byte on, all complete
+   */
+  public JfrDecoder(Path path, List<ChunkHeader> chunks) {
+    this.path = path;
+    this.chunks = List.copyOf(chunks);
+    this.chunkStarts = new long[chunks.size()];
+    long start = 0;
+    for (int i = 0; i < chunks.size(); i++) {
+      chunkStarts[i] = start;
+      start += chunks.get(i).chunkSize();
+    }
+  }
+
+  /**
+   * Hands every event of the file to {@code handler}, in file order, on this thread.
+   *
+   * @return the number of events
+   * @throws JfrFormatException when the file is damaged or of a kind this decoder does not read;
+   *     the message names the chunk and the offset
+   * @throws IOException when the file cannot be read, or the handler throws it
+   */
+  public long decode(JfrEventHandler handler) throws IOException, JfrFormatException {
+    if (chunks.isEmpty()) {
+      return 0;
+    }
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), TimeBase.of(chunks.get(0)), () -> false);
+      long events = 0;
+      for (int i = 0; i < chunks.size(); i++) {
+        events += decodeChunk(decoder, i, handler);
+      }
+      return events;
+    }
+  }
+
+  /**
+   * Decodes the chunks on up to {@code threads} threads, each with a handler of its own, which
+   * {@code threadDone} then receives on this thread. A thread decodes whole chunks, the largest
+   * first, so that the threads finish at about the same time; its handler learns each chunk's
+   * index from {@link JfrEventHandler#beginChunk}. All handlers must select the same fields.
+   *
+   * <p>A handler per thread rather than per chunk: the first events a handler sees take paths it
+   * never takes again, and the JIT compiler, which compiles the handler into the decoding loop,
+   * would throw the loop's code away for each new one.
+   *
+   * @param handlerPerThread makes a decoding thread's handler; called on that thread
+   * @return the number of events
+   * @throws JfrFormatException for the first damaged chunk found; the others are abandoned
+   * @throws IOException when the file cannot be read, or a handler throws it
+   */
+  public <H extends JfrEventHandler> long decode(int threads, Supplier<H> handlerPerThread,
+      Consumer<? super H> threadDone) throws IOException, JfrFormatException {
+    if (chunks.isEmpty()) {
+      return 0;
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < chunks.size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparingLong((Integer i) -> chunks.get(i).chunkSize()).reversed());
+    AtomicInteger next = new AtomicInteger();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    BlockingQueue<Outcome<H>> outcomes = new LinkedBlockingQueue<>();
+    TimeBase time = TimeBase.of(chunks.get(0));
+    int workerCount = Math.max(1, Math.min(threads, chunks.size()));
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < workerCount; t++) {
+      Thread worker = new Thread(
+          () -> work(order, next, cancelled, time, handlerPerThread, outcomes), "livetrace-decoder-" + (t + 1));
+      worker.setDaemon(true);
+      workers.add(worker);
+      worker.start();
+    }
+    long events = 0;
+    try {
+      for (int finished = 0; finished < workerCount; finished++) {
+        Outcome<H> outcome = outcomes.take();
+        if (outcome.failure != null) {
+          throw rethrow(outcome.failure);
+        }
+        events += outcome.events;
+        threadDone.accept(outcome.handler);
+      }
+      return events;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while decoding " + path);
+    } finally {
+      cancelled.set(true);
+      for (Thread worker : workers) {
+        joinUninterruptibly(worker);
+      }
+    }
+  }
+
+  /** What a worker reports: its handler once all chunks are decoded, or why it stopped. */
+  private static final class Outcome<H> {
+    final H handler;
+    final long events;
+    final Throwable failure;
+
+    Outcome(H handler, long events, Throwable failure) {
+      this.handler = handler;
+      this.events = events;
+      this.failure = failure;
+    }
+  }
+
+  private <H extends JfrEventHandler> void work(List<Integer> order, AtomicInteger next, AtomicBoolean cancelled,
+      TimeBase time, Supplier<H> handlerPerThread, BlockingQueue<Outcome<H>> outcomes) {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), time, cancelled::get);
+      H handler = handlerPerThread.get();
+      long events = 0;
+      for (int k = next.getAndIncrement(); k < order.size() && !cancelled.get(); k = next.getAndIncrement()) {
+        events += decodeChunk(decoder, order.get(k), handler);
+      }
+      outcomes.add(new Outcome<>(handler, events, null));
+    } catch (Throwable t) {
+      outcomes.add(new Outcome<>(null, 0, t));
+    }
+  }
+
+  private long decodeChunk(ChunkDecoder decoder, int chunk, JfrEventHandler handler)
+      throws IOException, JfrFormatException {
+    try {
+      handler.beginChunk(chunk);
+      return decoder.decode(chunkStarts[chunk], chunks.get(chunk), handler);
+    } catch (JfrFormatException e) {
+      throw new JfrFormatException("chunk " + (chunk + 1) + " of " + chunks.size() + " (at offset "
+          + chunkStarts[chunk] + "): " + e.getMessage());
+    }
+  }
+
+  /** Throws a worker's failure on this thread, as what it is. */
+  private static RuntimeException rethrow(Throwable failure) throws IOException, JfrFormatException {
+    if (failure instanceof JfrFormatException) {
+      throw (JfrFormatException) failure;
+    }
+    if (failure instanceof IOException) {
+      throw (IOException) failure;
+    }
+    if (failure instanceof UncheckedIOException) {
+      throw ((UncheckedIOException) failure).getCause();
+    }
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+    throw new IllegalStateException(failure);
+  }
+
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
