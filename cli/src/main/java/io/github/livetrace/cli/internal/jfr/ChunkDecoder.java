@@ -142,6 +142,7 @@ final class ChunkDecoder {
       throws IOException, JfrFormatException {
     this.pools = pools;
     this.handler = handler;
+    batch.pools = pools;
     chunkEnd = chunkStart + header.chunkSize();
     events = 0;
     needed = RECORD_HEADER_BYTES;
@@ -170,6 +171,7 @@ final class ChunkDecoder {
     deliver();
     this.pools = null;
     this.handler = null;
+    batch.pools = null;
     return events;
   }
 

@@ -38,6 +38,7 @@ final class ConstantPools {
   private int[] indexesByKey = new int[0];
   private int threadCount;
   private final StringPool strings = new StringPool();
+  private final LongMap<Boolean> stackTraces = new LongMap<>(); // the keys of the pool, not its values
 
   private ConstantPools() {}
 
@@ -56,6 +57,14 @@ final class ConstantPools {
     }
     JfrThread thread = threads.get(key);
     return thread == null ? 0 : thread.index();
+  }
+
+  /**
+   * Whether the chunk's stack trace pool has that key. An event can refer to a stack trace its
+   * chunk lacks, and {@code RecordingFile} then says it has none.
+   */
+  boolean hasStackTrace(long key) {
+    return key != 0 && stackTraces.get(key) != null;
   }
 
   /** The threads in the chunk's pool: their {@link JfrThread#index()}es go up to this. */
@@ -150,8 +159,12 @@ final class ConstantPools {
             pendingThreads.put(key, readThread(in, type, cache));
           }
         } else {
+          boolean isStackTrace = type.name().equals(Metadata.STACK_TRACE_TYPE);
           for (int j = 0; j < count; j++) {
-            in.readLong();
+            long key = in.readLong();
+            if (isStackTrace) {
+              stackTraces.put(key, Boolean.TRUE);
+            }
             ValueSkipper.skipValue(in, type);
           }
         }

@@ -9,9 +9,13 @@ import java.util.Arrays;
  * <p>Decoding and handling are two loops rather than one: the JIT compiler then compiles each on
  * its own, smaller and sooner, and a path the handler takes for the first time late in a trace
  * costs a recompilation of the handling loop only.
+ *
+ * <p>Batches are small: a method is compiled once it has been called often enough, or, for a
+ * long-running loop, once the loop has run often enough, which compiles it a second time. With
+ * few events per call, the handling loop is compiled once, as a method.
  */
 final class EventBatch {
-  static final int CAPACITY = 1024;
+  static final int CAPACITY = 32;
 
   final EventLayout[] layouts = new EventLayout[CAPACITY];
   final long[] startTicks = new long[CAPACITY];
@@ -19,6 +23,7 @@ final class EventBatch {
   final JfrThread[] threads = new JfrThread[CAPACITY];
   final int[] threadIndexes = new int[CAPACITY];
   final long[] stackTraceKeys = new long[CAPACITY];
+  ConstantPools pools; // of the chunk the events are from
   int stride;
   long[] longs = new long[0];
   Object[] objects = new Object[0];

@@ -52,7 +52,6 @@ final class EventLayout {
   private final int threadIndex;
   private final int stackTraceIndex;
   private final int firstOperation; // after the leading implicit fields
-  private final boolean hasFieldOperations;
 
   private EventLayout(JfrType type, int tag, int slotCount, byte[] operations, int[] slots, boolean[] present) {
     this.type = type;
@@ -77,7 +76,6 @@ final class EventLayout {
       }
     }
     this.absent = Arrays.copyOf(missing, n);
-    this.hasFieldOperations = firstOperation < operations.length || n > 0;
   }
 
   static EventLayout of(JfrType type, EventSelection selection) {
@@ -216,9 +214,7 @@ final class EventLayout {
     batch.threads[i] = pools.thread(threadKey);
     batch.threadIndexes[i] = pools.threadIndex(threadKey);
     batch.stackTraceKeys[i] = leading[stackTraceIndex];
-    if (hasFieldOperations) {
-      decodeFields(in, batch, i, pools, strings);
-    }
+    decodeFields(in, batch, i, pools, strings); // often nothing: called anyway, rather than tested
     batch.size = i + 1;
   }
 

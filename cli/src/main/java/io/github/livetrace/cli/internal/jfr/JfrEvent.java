@@ -58,9 +58,9 @@ public final class JfrEvent {
     return batch.threadIndexes[index];
   }
 
-  /** Whether the event has a stack trace. */
+  /** Whether the event has a stack trace: one that its chunk's stack trace pool holds. */
   public boolean hasStackTrace() {
-    return batch.stackTraceKeys[index] != 0;
+    return batch.pools.hasStackTrace(batch.stackTraceKeys[index]);
   }
 
   /** Whether the selected field of that slot is in this event type and was decoded. */

@@ -6,7 +6,7 @@ import java.util.Collections;
 /** The types a chunk declares in its metadata event, by id. */
 final class Metadata {
   static final String THREAD_TYPE = "java.lang.Thread";
-  static final String STRING_TYPE = "java.lang.String";
+  static final String STACK_TRACE_TYPE = "jdk.types.StackTrace";
 
   private final long id;
   private final LongMap<JfrType> types;

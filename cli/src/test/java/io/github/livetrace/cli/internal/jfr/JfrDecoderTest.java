@@ -77,7 +77,7 @@ class JfrDecoderTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceSession session = Trace.start(out, options);
     try {
-      workload();
+      workload(out);
     } finally {
       Trace.stop();
     }
@@ -88,16 +88,31 @@ class JfrDecoderTest {
   }
 
   /**
-   * Tasks, regions and logs of every text, on threads of every name, for longer than ten chunk
-   * intervals.
+   * The complete chunks the recorder has written to {@code out} so far: the recorder hands over
+   * whole chunks, so that what a workload did is in the trace once the count has moved on.
    */
-  private static void workload() throws InterruptedException {
+  static int completeChunks(ByteArrayOutputStream out) {
+    byte[] bytes = out.toByteArray();
+    int chunks = 0;
+    long offset = 0;
+    while (offset + ChunkHeader.SIZE <= bytes.length) {
+      ChunkHeader header = ChunkHeader.parse(bytes, (int) offset).orElseThrow();
+      if (offset + header.chunkSize() > bytes.length) {
+        break;
+      }
+      chunks++;
+      offset += header.chunkSize();
+    }
+    return chunks;
+  }
+
+  /** Tasks, regions and logs of every text, on threads of every name, over many chunks. */
+  private static void workload(ByteArrayOutputStream out) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(THREAD_NAMES.size());
-    long until = System.nanoTime() + Duration.ofMillis(1200).toNanos();
     for (String name : THREAD_NAMES) {
       Thread thread = new Thread(() -> {
         try {
-          while (System.nanoTime() < until) {
+          while (completeChunks(out) < 8) {
             for (String text : TEXTS) {
               annotate(text);
             }
@@ -112,7 +127,7 @@ class JfrDecoderTest {
       }, name);
       thread.start();
     }
-    assertTrue(done.await(60, TimeUnit.SECONDS), "the workload threads finished");
+    assertTrue(done.await(120, TimeUnit.SECONDS), "the workload threads finished");
     nullStrings();
     System.gc();
   }
@@ -214,14 +229,17 @@ class JfrDecoderTest {
   void aThreadRenamedWhileRecordingHasTheNameEachChunkGivesIt() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceSession session = Trace.start(out, TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)));
+    // Each phase logs until two more chunks are complete: the chunk of its first log is then
+    // written, pool included, and the phase's last chunks lie wholly inside it.
     Thread thread = new Thread(() -> {
-      logFor("before", Duration.ofMillis(350));
+      logUntilTwoMoreChunks("before", out);
       Thread.currentThread().setName("after the rename");
-      logFor("after", Duration.ofMillis(350));
+      logUntilTwoMoreChunks("after", out);
     }, "before the rename");
     try {
       thread.start();
-      thread.join(60_000);
+      thread.join(120_000);
+      assertFalse(thread.isAlive(), "the logging thread finished");
     } finally {
       Trace.stop();
     }
@@ -249,12 +267,12 @@ class JfrDecoderTest {
     assertEquals("after the rename", names.get(names.size() - 1), "in the chunks written after it");
   }
 
-  private static void logFor(String category, Duration duration) {
-    long until = System.nanoTime() + duration.toNanos();
-    while (System.nanoTime() < until) {
+  private static void logUntilTwoMoreChunks(String category, ByteArrayOutputStream out) {
+    int until = completeChunks(out) + 2;
+    do {
       Trace.log(category, "tick");
-      LockSupport.parkNanos(1_000_000);
-    }
+      LockSupport.parkNanos(1_000_000); // a log a millisecond, not a flood
+    } while (completeChunks(out) < until);
   }
 
   /** Decodes every field of livetrace events, and compares each event with RecordingFile's. */
