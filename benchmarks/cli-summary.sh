@@ -81,4 +81,5 @@ echo
 echo "jfr summary reads the size and type of every record and counts them. livetrace summary also"
 echo "decodes what it reports (task, region and log types, task ids and durations, every event's"
 echo "thread) with its own decoder, on up to $(( $(nproc) < 4 ? $(nproc) : 4 )) threads, and builds per-type latency histograms."
-echo "Both run on a cold JVM: most of either's time is the JIT compiler warming up."
+echo "Each run is a fresh JVM, startup and JIT compilation included: on a small machine the JIT"
+echo "compiler's threads take a good part of the CPU that livetrace's decoding threads would use."
