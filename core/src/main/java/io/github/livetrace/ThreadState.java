@@ -43,6 +43,13 @@ final class ThreadState {
 
   /** Untracks a region its own thread just ended, reporting wrong nesting. */
   void pop(Region region) {
+    if (depth > 0 && open[depth - 1] == region) { // the usual case: the innermost region ends
+      open[--depth] = null;
+      if (depth > 0 && open[depth - 1].isEnded()) {
+        dropEndedOnTop();
+      }
+      return;
+    }
     for (int i = depth - 1; i >= 0; i--) {
       if (open[i] == region) {
         if (i != depth - 1) {
