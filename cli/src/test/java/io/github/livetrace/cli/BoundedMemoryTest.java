@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.Region;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
+import io.github.livetrace.TraceOptions;
 import io.github.livetrace.TraceSession;
 import io.github.livetrace.cli.internal.TaskSearch;
 import io.github.livetrace.cli.internal.TraceFile;
@@ -17,6 +18,7 @@ import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -33,6 +35,9 @@ class BoundedMemoryTest {
   /** About 100 bytes of trace each: a trace of about 100 MB, in chunks of JFR's 12 MB. */
   private static final int TASKS = 1_000_000;
 
+  /** Parts of the workload, each ending in a chunk of its own or more. */
+  private static final int PARTS = 8;
+
   @TempDir static Path dir;
   private static Path file;
 
@@ -40,10 +45,16 @@ class BoundedMemoryTest {
   static void recordABigTrace() throws Exception {
     file = dir.resolve("big.jfr");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-      TraceSession session = Trace.start(out);
+      TraceSession session = Trace.start(out, TraceOptions.defaults().withChunkInterval(Duration.ofMillis(200)));
       try {
-        for (int i = 0; i < TASKS; i++) {
-          request(i);
+        // The tasks are spread over at least PARTS chunks whatever the machine's speed: after
+        // each part, wait for a chunk to be finished and written.
+        for (int part = 0; part < PARTS; part++) {
+          for (int i = part * (TASKS / PARTS); i < (part + 1) * (TASKS / PARTS); i++) {
+            request(i);
+          }
+          int written = session.chunksWritten();
+          assertTrue(TraceFiles.eventually(60, () -> session.chunksWritten() > written), "no chunk was written");
         }
       } finally {
         Trace.stop();
@@ -104,12 +115,14 @@ class BoundedMemoryTest {
     assertEquals(5, matches.size());
     assertTrue(search.tasksSeen() > 100_000, "tasks seen: " + search.tasksSeen());
     // Tasks run one at a time here; what is held is the ended tasks of the chunk being read, and
-    // of the one before until the reader is some milliseconds into the next.
-    long tasksPerChunk = search.tasksSeen() / trace.chunks().size();
-    String peak = "peak " + search.peakLiveTasks() + ", tasks per chunk " + tasksPerChunk
+    // of the one before until the reader is some milliseconds into the next. A chunk holds at
+    // most about a part of the workload: parts end in a chunk of their own, and JFR cuts a chunk
+    // at 12 MB, about 120,000 of these tasks.
+    long tasksPerPart = TASKS / PARTS;
+    String peak = "peak " + search.peakLiveTasks() + ", tasks per part " + tasksPerPart
         + ", chunks " + trace.chunks().size() + ", tasks " + search.tasksSeen();
-    assertTrue(search.peakLiveTasks() <= 3 * tasksPerChunk, peak);
-    assertTrue(trace.chunks().size() >= 6, peak);
+    assertTrue(search.peakLiveTasks() <= 3 * tasksPerPart, peak);
+    assertTrue(trace.chunks().size() >= PARTS, peak);
     assertTrue(search.peakLiveTasks() < search.tasksSeen() / 2, peak);
   }
 

@@ -39,7 +39,7 @@ class SummaryCommandTest {
     Task early = Trace.newTask("early"); // begins before the trace: only its end is recorded
     trace =
         Recordings.record(
-            TraceOptions.defaults().withChunkInterval(Duration.ofMillis(200)),
+            TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)), // several chunks, even on a busy machine
             () -> {
               Trace.newTask("leak"); // never ended
               Task batch = Trace.newTask("batch");
