@@ -157,9 +157,14 @@ class BadInputTest {
     int chunk = secondChunk(trace);
     ChunkHeader header = TraceFiles.chunks(trace).get(1);
     int p = chunk + (int) header.metadataOffset();
-    for (int i = 0; i < 5; i++) { // size, type id, start time, duration, metadata id
+    for (int i = 0; i < 4; i++) { // size, type id, start time, duration
       p = afterVarint(trace, p);
     }
+    // A decoder thread reuses the metadata of the chunk it decoded before when id and size are the
+    // same, as the JVM gives metadata a new id whenever it changes. A new id (same varint length)
+    // makes sure the damaged table is read, whichever thread decodes this chunk.
+    trace[p] ^= 1;
+    p = afterVarint(trace, p);
     int end = afterVarint(trace, p); // the number of strings: claim as many as the varint can say
     for (int i = p; i < end - 1; i++) {
       trace[i] = (byte) 0xFF;

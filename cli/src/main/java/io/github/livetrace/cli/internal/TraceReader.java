@@ -3,6 +3,7 @@ package io.github.livetrace.cli.internal;
 import io.github.livetrace.cli.internal.jfr.JfrDecoder;
 import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
 import io.github.livetrace.cli.internal.jfr.JfrFormatException;
+import io.github.livetrace.cli.internal.jfr.Threads;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -120,7 +121,7 @@ public final class TraceReader {
       }
     } finally {
       parser.cancel();
-      joinQuietly(thread);
+      Threads.joinUninterruptibly(thread);
     }
   }
 
@@ -132,20 +133,6 @@ public final class TraceReader {
     return new BadInputException(
         file.path(),
         "damaged JFR data after " + eventsRead + " events (" + reason.replace('\n', ' ') + ")");
-  }
-
-  private static void joinQuietly(Thread thread) {
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** The reader thread: parses the file into batches until the end, a failure, or cancel. */

@@ -130,7 +130,7 @@ public final class JfrDecoder {
     } finally {
       cancelled.set(true);
       for (Thread worker : workers) {
-        joinUninterruptibly(worker);
+        Threads.joinUninterruptibly(worker);
       }
     }
   }
@@ -192,19 +192,5 @@ public final class JfrDecoder {
       throw (Error) failure;
     }
     throw new IllegalStateException(failure);
-  }
-
-  private static void joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
