@@ -74,8 +74,9 @@ public final class Trace {
    * first chunk is written about one chunk interval after the start, then the chunks finished
    * since, once per interval (more than one when JFR's 12 MB chunk limit came first), each
    * followed by a flush. The trace holds the events from the moment this method returns; the
-   * first call in a JVM takes about a second, while JFR initializes. A pump thread does the writing; if a write throws, the trace stops and
-   * releases everything within one interval, and {@link TraceSession#failure()} says why.
+   * first call in a JVM takes about a second, while JFR initializes. A pump thread does the
+   * writing; if a write throws, the trace stops and releases everything within one interval, and
+   * {@link TraceSession#failure()} says why.
    *
    * @return the session, to wait on or stop
    * @throws IllegalStateException "tracing is already enabled" when a trace is running

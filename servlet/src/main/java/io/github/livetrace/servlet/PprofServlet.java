@@ -21,12 +21,12 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * Serves live JFR traces the way Go's {@code net/http/pprof} serves execution traces. Map it at
@@ -73,17 +73,14 @@ public class PprofServlet extends HttpServlet {
   /** Default cap on {@code seconds}. */
   public static final double DEFAULT_MAX_SECONDS = 60;
 
-  private transient Builder builder;
-  private transient Config config;
+  private transient Config config; // from the builder, or from the init-parameters in init
   private final transient Set<TraceSession> running = ConcurrentHashMap.newKeySet();
 
   /** A servlet configured by its init-parameters, for web.xml and containers that create it. */
-  public PprofServlet() {
-    this.builder = null;
-  }
+  public PprofServlet() {}
 
-  private PprofServlet(Builder builder) {
-    this.builder = builder;
+  private PprofServlet(Config config) {
+    this.config = config;
   }
 
   /** Starts the configuration of a servlet in code. */
@@ -95,7 +92,9 @@ public class PprofServlet extends HttpServlet {
   public void init(ServletConfig servletConfig) throws ServletException {
     super.init(servletConfig);
     try {
-      config = builder != null ? builder.toConfig() : Builder.fromInitParameters(servletConfig).toConfig();
+      if (config == null) {
+        config = new Config(Builder.fromInitParameters(servletConfig));
+      }
     } catch (IllegalArgumentException | ReflectiveOperationException e) {
       throw new ServletException("livetrace pprof servlet: " + e.getMessage(), e);
     }
@@ -111,8 +110,7 @@ public class PprofServlet extends HttpServlet {
 
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    resp.setHeader("X-Content-Type-Options", "nosniff");
-    resp.setHeader("Cache-Control", "no-store");
+    safetyHeaders(resp);
     String method = req.getMethod();
     if (!method.equals("GET") && !method.equals("HEAD")) {
       TraceStats.rejected(Rejection.BAD_REQUEST);
@@ -174,8 +172,7 @@ public class PprofServlet extends HttpServlet {
               req.getParameter("seconds"),
               req.getParameter("settings"),
               config.maxSeconds,
-              config.allowedSettings,
-              config.defaultSettings);
+              config.allowedSettings);
     } catch (BadRequest e) {
       TraceStats.rejected(Rejection.BAD_REQUEST);
       plain(resp, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
@@ -243,29 +240,33 @@ public class PprofServlet extends HttpServlet {
             + " s");
   }
 
-  private static void plain(HttpServletResponse resp, int status, String message) throws IOException {
+  /** On every answer: a browser must not sniff a trace into HTML, nor a proxy keep one. */
+  private static void safetyHeaders(HttpServletResponse resp) {
     resp.setHeader("X-Content-Type-Options", "nosniff");
     resp.setHeader("Cache-Control", "no-store");
+  }
+
+  /** A text answer; again sets the safety headers, which {@code resp.reset()} has cleared. */
+  private static void plain(HttpServletResponse resp, int status, String message) throws IOException {
+    safetyHeaders(resp);
     resp.setStatus(status);
     resp.setContentType("text/plain; charset=utf-8");
     PrintWriter w = resp.getWriter();
     w.println(message);
   }
 
-  /** The resolved configuration. */
+  /** The configuration, fixed when the servlet is built or initialized. */
   private static final class Config {
     final double maxSeconds;
     final Duration chunkInterval;
-    final Set<String> allowedSettings;
-    final String defaultSettings;
+    final Set<String> allowedSettings; // the first is the default
     final byte[] token;
     final Predicate<HttpServletRequest> accessCheck;
 
     Config(Builder b) {
       this.maxSeconds = b.maxSeconds;
       this.chunkInterval = b.chunkInterval;
-      this.allowedSettings = b.allowedSettings;
-      this.defaultSettings = b.allowedSettings.iterator().next();
+      this.allowedSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedSettings));
       this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
       this.accessCheck = b.accessCheck;
     }
@@ -335,21 +336,7 @@ public class PprofServlet extends HttpServlet {
     }
 
     public PprofServlet build() {
-      return new PprofServlet(copy());
-    }
-
-    private Builder copy() {
-      Builder b = new Builder();
-      b.maxSeconds = maxSeconds;
-      b.chunkInterval = chunkInterval;
-      b.allowedSettings = new LinkedHashSet<>(allowedSettings);
-      b.token = token;
-      b.accessCheck = accessCheck;
-      return b;
-    }
-
-    Config toConfig() {
-      return new Config(this);
+      return new PprofServlet(new Config(this));
     }
 
     @SuppressWarnings("unchecked")
@@ -393,7 +380,7 @@ public class PprofServlet extends HttpServlet {
           + ", chunkInterval="
           + chunkInterval
           + ", allowedSettings="
-          + allowedSettings.stream().collect(Collectors.joining(","))
+          + String.join(",", allowedSettings)
           + ", token="
           + (token == null ? "none" : "set")
           + ", accessCheck="

@@ -1,6 +1,5 @@
 package io.github.livetrace.servlet.internal;
 
-import io.github.livetrace.internal.RecordingSettings;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -44,13 +43,15 @@ public final class TraceParameters {
    * @param seconds the {@code seconds} parameter, or null when absent
    * @param settings the {@code settings} parameter, or null when absent
    * @param maxSeconds the largest duration allowed
-   * @param allowedSettings the configuration names a request may choose; the first is the default
+   * @param allowedSettings the configuration names a request may choose, all of them in this
+   *     JVM (the builder checked); the first is used when the request names none
    * @throws BadRequest with a message for the client
    */
   public static TraceParameters parse(
-      String seconds, String settings, double maxSeconds, Set<String> allowedSettings, String defaultSettings) {
+      String seconds, String settings, double maxSeconds, Set<String> allowedSettings) {
     double value = seconds == null ? DEFAULT_SECONDS : parseSeconds(seconds, maxSeconds);
-    String configuration = settings == null ? defaultSettings : checkSettings(settings, allowedSettings);
+    String configuration =
+        settings == null ? allowedSettings.iterator().next() : checkSettings(settings, allowedSettings);
     return new TraceParameters(Duration.ofNanos(Math.round(value * 1e9)), configuration);
   }
 
@@ -87,13 +88,6 @@ public final class TraceParameters {
     if (!allowed.contains(raw)) {
       throw new BadRequest(
           "settings '" + raw + "' is not allowed here; choose one of: " + String.join(", ", allowed));
-    }
-    if (!RecordingSettings.availableConfigurations().contains(raw)) {
-      throw new BadRequest(
-          "settings '"
-              + raw
-              + "' does not exist in this JVM; it has: "
-              + String.join(", ", RecordingSettings.availableConfigurations()));
     }
     return raw;
   }
