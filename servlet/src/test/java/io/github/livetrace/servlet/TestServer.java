@@ -1,6 +1,5 @@
 package io.github.livetrace.servlet;
 
-import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -10,11 +9,10 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /** A real Jetty 12 server on a random loopback port with the pprof servlet at /debug/pprof/*. */
 final class TestServer implements AutoCloseable {
-  final Server server;
-  final ServerConnector connector;
-  final ServletContextHandler context;
+  private final Server server;
+  private final ServerConnector connector;
 
-  private TestServer(ServletHolder holder, long idleTimeoutMillis, Map<String, HttpServlet> extra) throws Exception {
+  private TestServer(ServletHolder holder, long idleTimeoutMillis) throws Exception {
     server = new Server();
     connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -23,25 +21,24 @@ final class TestServer implements AutoCloseable {
       connector.setIdleTimeout(idleTimeoutMillis);
     }
     server.addConnector(connector);
-    context = new ServletContextHandler("/app");
+    ServletContextHandler context = new ServletContextHandler("/app");
     context.addServlet(holder, "/debug/pprof/*");
-    extra.forEach((path, servlet) -> context.addServlet(new ServletHolder(servlet), path));
     server.setHandler(context);
     server.start();
   }
 
   static TestServer with(PprofServlet servlet) throws Exception {
-    return new TestServer(new ServletHolder(servlet), 0, Map.of());
+    return new TestServer(new ServletHolder(servlet), 0);
   }
 
   static TestServer with(PprofServlet servlet, long idleTimeoutMillis) throws Exception {
-    return new TestServer(new ServletHolder(servlet), idleTimeoutMillis, Map.of());
+    return new TestServer(new ServletHolder(servlet), idleTimeoutMillis);
   }
 
   static TestServer withInitParameters(Map<String, String> params) throws Exception {
     ServletHolder holder = new ServletHolder(PprofServlet.class);
     params.forEach(holder::setInitParameter);
-    return new TestServer(holder, 0, Map.of());
+    return new TestServer(holder, 0);
   }
 
   /** The URI of {@code path} below the pprof servlet, such as {@code trace?seconds=1}. */
