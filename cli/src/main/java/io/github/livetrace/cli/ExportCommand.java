@@ -1,14 +1,14 @@
 package io.github.livetrace.cli;
 
-import io.github.livetrace.cli.internal.BadInputException;
 import io.github.livetrace.cli.internal.ChromeTraceExport;
 import io.github.livetrace.cli.internal.JsonWriter;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +59,9 @@ final class ExportCommand implements Callable<Integer> {
     TraceFile file = TraceFile.open(trace);
     OutputFiles.requireWritable(output, trace);
     ChromeTraceExport.Counts counts;
+    Writer writer = new OutputStreamWriter(Channels.newOutputStream(OutputFiles.open(output)), StandardCharsets.UTF_8);
     boolean done = false;
-    try (JsonWriter json = new JsonWriter(open(output), 2)) {
+    try (JsonWriter json = new JsonWriter(new BufferedWriter(writer, 1 << 16), 2)) {
       ChromeTraceExport export = new ChromeTraceExport(json, file);
       TraceReader.read(file, export);
       counts = export.finish();
@@ -73,20 +74,12 @@ final class ExportCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT,
         "wrote %s (%s): %d threads, %,d regions, %,d tasks (%,d unfinished), %,d flows, %,d logs,"
-            + " %,d GC, %,d blocked, %,d CPU samples%n",
+            + " %,d GC, %,d blocked, %,d CPU samples, %,d misuse%n",
         output, SummaryReport.bytes(Files.size(output)), counts.threads, counts.regions, counts.tasks,
-        counts.unfinishedTasks, counts.flows, counts.logs, counts.gc, counts.blocked, counts.cpuSamples);
+        counts.unfinishedTasks, counts.flows, counts.logs, counts.gc, counts.blocked, counts.cpuSamples,
+        counts.misuse);
     out.println("open it at https://ui.perfetto.dev (Open trace file) or in chrome://tracing");
     out.flush();
     return 0;
-  }
-
-  private static BufferedWriter open(Path output) throws BadInputException {
-    try {
-      return new BufferedWriter(
-          new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8), 1 << 16);
-    } catch (IOException e) {
-      throw new BadInputException(output, "cannot be written: " + e.getMessage());
-    }
   }
 }

@@ -2,10 +2,16 @@ package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.BadInputException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
-/** Checks on the {@code -o} file of {@code export} and {@code repair}, before any work is done. */
+/**
+ * The {@code -o} file of {@code export} and {@code repair}: checked before any work is done,
+ * opened before anything could delete it, and deleted when the command fails after writing to it.
+ */
 final class OutputFiles {
   private OutputFiles() {}
 
@@ -24,6 +30,21 @@ final class OutputFiles {
       }
     } catch (IOException e) {
       throw new BadInputException(output, "cannot be checked: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Opens (creates or truncates) {@code output}. Call it before the block that deletes the output
+   * on failure: a file that cannot be opened is the user's and stays as it was.
+   */
+  static FileChannel open(Path output) throws BadInputException {
+    try {
+      return FileChannel.open(
+          output, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (AccessDeniedException e) {
+      throw new BadInputException(output, "cannot be written: permission denied");
+    } catch (IOException e) {
+      throw new BadInputException(output, "cannot be written: " + e.getMessage());
     }
   }
 

@@ -51,10 +51,11 @@ final class RepairCommand implements Callable<Integer> {
           trace, "has no complete chunk, nothing to keep (" + file.cut().orElse("") + ")");
     }
     OutputFiles.requireWritable(output, trace);
+    FileChannel target = OutputFiles.open(output);
     long events;
     boolean valid = false;
     try {
-      copyPrefix(trace, output, file.completeBytes());
+      copyPrefix(trace, target, file.completeBytes());
       TraceFile repaired = TraceFile.open(output);
       events = TraceReader.read(repaired, event -> {});
       valid = true;
@@ -81,14 +82,8 @@ final class RepairCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void copyPrefix(Path from, Path to, long length) throws BadInputException, IOException {
-    FileChannel target;
-    try {
-      target = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
-    } catch (IOException e) {
-      throw new BadInputException(to, "cannot be written: " + e.getMessage());
-    }
+  /** Copies the first {@code length} bytes of {@code from} to {@code target}, and closes it. */
+  private static void copyPrefix(Path from, FileChannel target, long length) throws IOException {
     try (FileChannel source = FileChannel.open(from, StandardOpenOption.READ); target) {
       long position = 0;
       while (position < length) {

@@ -25,7 +25,9 @@ final class SummaryReport {
   /** Density of a histogram cell, from a few values to the most populated decade. */
   private static final String LEVELS = ".:-=+*#%@";
 
+  /** The percentiles both outputs show, and their JSON names. */
   private static final double[] PERCENTILES = {0.5, 0.9, 0.99};
+  private static final String[] PERCENTILE_FIELDS = {"p50Nanos", "p90Nanos", "p99Nanos"};
 
   private final TraceFile file;
   private final TraceSummary summary;
@@ -44,7 +46,7 @@ final class SummaryReport {
         Timestamps.instant(file.endNanos()), Durations.format(file.endNanos() - file.startNanos()));
     out.printf(Locale.ROOT, "events   %,d (%,d livetrace)%n", summary.events(), summary.annotationEvents());
     out.printf(Locale.ROOT, "threads  %d (%d with tasks, regions or logs)%s%n", threads.size(),
-        annotatedThreads, threadList(threads));
+        annotatedThreads, threadList(threads, annotatedThreads));
     if (summary.misuse() > 0) {
       out.printf(Locale.ROOT, "misuse   %,d livetrace.Misuse events: the annotation API was used wrongly%n",
           summary.misuse());
@@ -78,14 +80,14 @@ final class SummaryReport {
     }
   }
 
-  private static String threadList(List<ThreadStats> threads) {
+  private static String threadList(List<ThreadStats> threads, long annotatedThreads) {
     List<String> names = new ArrayList<>();
     for (ThreadStats thread : threads) {
       if (thread.annotations() > 0 && names.size() < 8) {
         names.add(thread.name());
       }
     }
-    long more = threads.stream().filter(t -> t.annotations() > 0).count() - names.size();
+    long more = annotatedThreads - names.size();
     return names.isEmpty() ? "" : ": " + String.join(", ", names) + (more > 0 ? ", ..." : "");
   }
 
@@ -108,9 +110,9 @@ final class SummaryReport {
           display(type.type()),
           String.format(Locale.ROOT, "%,d", type.count()),
           tasks ? String.format(Locale.ROOT, "%,d", type.completed()) : "",
-          any ? Durations.format(latency.percentile(0.5)) : "-",
-          any ? Durations.format(latency.percentile(0.9)) : "-",
-          any ? Durations.format(latency.percentile(0.99)) : "-",
+          any ? Durations.format(latency.percentile(PERCENTILES[0])) : "-",
+          any ? Durations.format(latency.percentile(PERCENTILES[1])) : "-",
+          any ? Durations.format(latency.percentile(PERCENTILES[2])) : "-",
           any ? Durations.format(latency.max()) : "-",
           "|" + sparkline(latency) + "|");
     }
@@ -172,12 +174,12 @@ final class SummaryReport {
         .name("percentileRelativeErrorPercent").value(LatencyHistogram.RELATIVE_ERROR_PERCENT);
     json.name("tasks").beginArray();
     for (TypeStats task : summary.tasks()) {
-      typeJson(json, "type", task, true);
+      typeJson(json, task, true);
     }
     json.endArray();
     json.name("regions").beginArray();
     for (TypeStats region : summary.regions()) {
-      typeJson(json, "type", region, false);
+      typeJson(json, region, false);
     }
     json.endArray();
     json.name("logs").beginArray();
@@ -199,17 +201,16 @@ final class SummaryReport {
     json.flush();
   }
 
-  private static void typeJson(JsonWriter json, String key, TypeStats type, boolean task)
+  private static void typeJson(JsonWriter json, TypeStats type, boolean task)
       throws IOException {
     LatencyHistogram latency = type.latency();
-    json.beginObject().field(key, type.type()).field("count", type.count());
+    json.beginObject().field("type", type.type()).field("count", type.count());
     if (task) {
       json.field("completed", type.completed());
     }
-    String[] names = {"p50Nanos", "p90Nanos", "p99Nanos"};
     json.field("minNanos", latency.min());
     for (int i = 0; i < PERCENTILES.length; i++) {
-      json.field(names[i], latency.percentile(PERCENTILES[i]));
+      json.field(PERCENTILE_FIELDS[i], latency.percentile(PERCENTILES[i]));
     }
     json.field("maxNanos", latency.max());
     json.field("meanNanos", latency.count() == 0 ? 0 : latency.sum() / latency.count());

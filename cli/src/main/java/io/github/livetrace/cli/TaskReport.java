@@ -89,7 +89,7 @@ final class TaskReport {
       }
       String indent = "  ".repeat(enclosing.size());
       long offset = step.atNanos() - task.beginNanos();
-      String when = (offset < 0 ? "-" : "+") + Durations.format(Math.abs(offset));
+      String when = (offset < 0 ? "" : "+") + Durations.format(offset);
       String event;
       switch (step.kind()) {
         case TASK_BEGIN:

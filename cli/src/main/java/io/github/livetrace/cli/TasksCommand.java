@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,7 +85,7 @@ final class TasksCommand implements Callable<Integer> {
     List<TaskSearch.Match> matches = search.finish();
     PrintWriter out = spec.commandLine().getOut();
     if (matches.isEmpty()) {
-      out.printf("no task matches (%d tasks in %s)%n", search.tasksSeen(), file.path());
+      out.printf(Locale.ROOT, "no task matches (%d tasks in %s)%n", search.tasksSeen(), file.path());
       out.flush();
       return 0;
     }

@@ -14,9 +14,4 @@ public final class BadInputException extends Exception {
   public BadInputException(Path file, String problem) {
     super(file + ": " + problem);
   }
-
-  /** A problem that is not about one file. */
-  public BadInputException(String message) {
-    super(message);
-  }
 }

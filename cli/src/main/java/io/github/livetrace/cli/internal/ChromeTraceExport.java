@@ -459,9 +459,6 @@ public final class ChromeTraceExport implements TraceReader.Handler {
   }
 
   private static long tid(RecordedThread thread) {
-    if (thread == null) {
-      return 0;
-    }
     long id = EventFields.threadId(thread);
     return id > 0 ? id : JVM_THREAD_TIDS - id;
   }

@@ -169,14 +169,12 @@ public final class TraceReader {
     }
 
     Batch next() {
-      while (true) {
-        try {
-          return queue.take();
-        } catch (InterruptedException e) {
-          cancelled = true;
-          Thread.currentThread().interrupt();
-          return new Batch(null, 0, new IOException("interrupted"));
-        }
+      try {
+        return queue.take();
+      } catch (InterruptedException e) {
+        cancelled = true;
+        Thread.currentThread().interrupt();
+        return new Batch(null, 0, new IOException("interrupted"));
       }
     }
 

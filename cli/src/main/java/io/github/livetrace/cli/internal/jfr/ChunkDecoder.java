@@ -80,21 +80,31 @@ final class ChunkDecoder {
     return decodeEvents(chunkStart, header, pools, handler);
   }
 
-  /** Reads the chunk's metadata unless it is the chunk before's; returns whether it was read. */
-  private boolean readMetadata(long chunkStart, ChunkHeader header) throws IOException, JfrFormatException {
-    long chunkEnd = chunkStart + header.chunkSize();
-    long position = chunkStart + header.metadataOffset();
+  /**
+   * Puts the record at {@code position} wholly into the window, after checking its size against
+   * the chunk, and points {@code in} at its first byte, the size; returns the record's offset in
+   * the window. For the records the header points to: the metadata and the constant pools.
+   */
+  static int openRecord(FileWindow window, RecordCursor in, long position, long chunkEnd, String what)
+      throws IOException, JfrFormatException {
     long left = chunkEnd - position;
     int at = window.at(position, (int) Math.min(left, RecordCursor.MAX_VARINT_BYTES));
     in.reset(window.bytes(), at, (int) Math.min(window.length(), at + left));
     long size = in.readLong();
     if (size <= 0 || size > left || size > MAX_RECORD_BYTES) {
-      throw new JfrFormatException("the metadata event at offset " + position + " has a size of " + size
+      throw new JfrFormatException("the " + what + " at offset " + position + " has a size of " + size
           + " with " + left + " bytes left in the chunk");
     }
-    int headerBytes = in.position() - at;
     at = window.at(position, (int) size);
-    in.reset(window.bytes(), at + headerBytes, at + (int) size);
+    in.reset(window.bytes(), at, at + (int) size);
+    return at;
+  }
+
+  /** Reads the chunk's metadata unless it is the chunk before's; returns whether it was read. */
+  private boolean readMetadata(long chunkStart, ChunkHeader header) throws IOException, JfrFormatException {
+    long position = chunkStart + header.metadataOffset();
+    openRecord(window, in, position, chunkStart + header.chunkSize(), "metadata event");
+    long size = in.readLong();
     long typeId = in.readLong();
     if (typeId != METADATA_TYPE_ID) {
       throw new JfrFormatException("expected the metadata event (type id 0) at offset " + position

@@ -36,7 +36,6 @@ final class ConstantPools {
   private final LongMap<JfrThread> threads = new LongMap<>();
   private JfrThread[] threadsByKey = new JfrThread[0]; // the keys below MAX_ARRAY_KEY
   private int[] indexesByKey = new int[0];
-  private int threadCount;
   private final StringPool strings = new StringPool();
   private final LongMap<Boolean> stackTraces = new LongMap<>(); // the keys of the pool, not its values
 
@@ -67,11 +66,6 @@ final class ConstantPools {
     return key != 0 && stackTraces.get(key) != null;
   }
 
-  /** The threads in the chunk's pool: their {@link JfrThread#index()}es go up to this. */
-  int threadCount() {
-    return threadCount;
-  }
-
   /** The string pool, for {@link RecordCursor#readString}. */
   StringPool strings() {
     return strings;
@@ -86,17 +80,8 @@ final class ConstantPools {
     long chunkEnd = chunkStart + header.chunkSize();
     long position = chunkStart + header.constantPoolOffset();
     while (true) {
-      long left = chunkEnd - position;
-      int at = window.at(position, (int) Math.min(left, RecordCursor.MAX_VARINT_BYTES));
-      in.reset(window.bytes(), at, (int) Math.min(window.length(), at + left));
-      long size = in.readLong();
-      if (size <= 0 || size > left || size > Integer.MAX_VALUE - 64) {
-        throw new JfrFormatException("the constant pool event at offset " + position + " has a size of "
-            + size + " with " + left + " bytes left in the chunk");
-      }
-      at = window.at(position, (int) size);
-      in.reset(window.bytes(), at, at + (int) size);
-      in.readLong();
+      int at = ChunkDecoder.openRecord(window, in, position, chunkEnd, "constant pool event");
+      in.readLong(); // size
       long typeId = in.readLong();
       if (typeId != CHECKPOINT_TYPE_ID) {
         throw new JfrFormatException("expected a constant pool event (type id 1) at offset " + position
@@ -247,7 +232,7 @@ final class ConstantPools {
     pendingThreads.forEach((key, pending) -> {
       if (key != 0) { // events without a thread say 0: it must stay no thread
         threads.put(key, new JfrThread(pending.javaThreadId, pending.osThreadId, name(pending.javaName),
-            name(pending.osName), pending.virtual, ++threadCount));
+            name(pending.osName), pending.virtual, threads.size() + 1)); // indexes from 1
         largestKey[0] = Math.max(largestKey[0], key);
       }
     });

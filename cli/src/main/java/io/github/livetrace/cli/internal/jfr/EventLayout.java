@@ -44,14 +44,14 @@ final class EventLayout {
   private final JfrField[] fields;
   private final boolean[] present;
   private final int[] absent; // slots to clear for every event
-  // The leading implicit fields: how many, and where each is among them (NONE when absent).
+  // The leading implicit fields: how many (the operations for the other fields start there), and
+  // where each is among them (NONE when absent).
   static final int NONE = 4;
   private final int leadingCount;
   private final int startTimeIndex;
   private final int durationIndex;
   private final int threadIndex;
   private final int stackTraceIndex;
-  private final int firstOperation; // after the leading implicit fields
 
   private EventLayout(JfrType type, int tag, int slotCount, byte[] operations, int[] slots, boolean[] present) {
     this.type = type;
@@ -65,7 +65,6 @@ final class EventLayout {
     threadIndex = lead < operations.length && operations[lead] == EVENT_THREAD ? lead++ : NONE;
     stackTraceIndex = lead < operations.length && operations[lead] == STACK_TRACE ? lead++ : NONE;
     this.leadingCount = lead;
-    this.firstOperation = lead;
     this.fields = type.fields().toArray(new JfrField[0]);
     this.present = present;
     int[] missing = new int[slotCount];
@@ -229,7 +228,7 @@ final class EventLayout {
       objects[first + slot] = null;
     }
     byte[] operations = this.operations;
-    for (int i = firstOperation; i < operations.length; i++) {
+    for (int i = leadingCount; i < operations.length; i++) {
       switch (operations[i]) {
         case START_TIME:
           batch.startTicks[event] = in.readLong();

@@ -98,9 +98,17 @@ final class RecordCursor {
    * damage, and refusing it keeps a damaged count from allocating or looping for nothing.
    */
   int readCount(String what) throws JfrFormatException {
+    return readCount(what, "");
+  }
+
+  /**
+   * {@link #readCount(String)} of {@code what + name}, joined only for the error: for the hot
+   * paths, which must not build a string per value.
+   */
+  int readCount(String what, String name) throws JfrFormatException {
     long count = readLong();
     if (count < 0 || count > remaining()) {
-      throw new JfrFormatException(what + ": a count of " + count + " with " + remaining() + " bytes left");
+      throw new JfrFormatException(what + name + ": a count of " + count + " with " + remaining() + " bytes left");
     }
     return (int) count;
   }

@@ -89,7 +89,7 @@ final class ValueSkipper {
   static void skipField(RecordCursor in, JfrField field) throws JfrFormatException {
     byte step = field.constantPool() ? VARINT : step(field.type());
     if (field.array()) {
-      int count = in.readCount("array " + field.name());
+      int count = in.readCount("array ", field.name());
       for (int i = 0; i < count; i++) {
         skipStep(in, step, field.type(), field.name(), 0);
       }
@@ -113,7 +113,7 @@ final class ValueSkipper {
       if ((step & ARRAY) == 0) {
         skipStep(in, step, program.nested[i], program.names[i], depth);
       } else {
-        int count = in.readCount("array " + program.names[i]);
+        int count = in.readCount("array ", program.names[i]);
         for (int k = 0; k < count; k++) {
           skipStep(in, (byte) (step & ~ARRAY), program.nested[i], program.names[i], depth);
         }
