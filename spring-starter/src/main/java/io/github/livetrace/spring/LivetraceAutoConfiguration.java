@@ -10,6 +10,7 @@ import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -52,7 +53,9 @@ import org.springframework.util.ClassUtils;
  *       ({@code livetrace.traces.*} and the {@code livetrace.task} timer);
  *   <li>with an {@code ObservationRegistry} bean, unless {@code
  *       livetrace.observation.enabled=false}, the {@link LivetraceObservationHandler}: every Spring
- *       MVC request and every observed client call becomes a task.
+ *       MVC request and every observed client call becomes a task;
+ *   <li>with actuator, a {@code SanitizingFunction} that hides the token's value in its {@code env}
+ *       and {@code configprops} endpoints, also where they are set to show values.
  * </ul>
  *
  * Each bean backs off when the application defines one of the same type.
@@ -162,6 +165,28 @@ public final class LivetraceAutoConfiguration {
     @ConditionalOnMissingBean
     LivetraceObservationHandler livetraceObservationHandler() {
       return new LivetraceObservationHandler();
+    }
+  }
+
+  /**
+   * Boot hides every value in {@code /actuator/env} and {@code configprops} by default, but an
+   * application may show them ({@code show-values=always}) to debug its configuration; the token
+   * that guards the trace endpoint must stay hidden then too. Matched by value, so that it is
+   * hidden under any name it was supplied by: {@code livetrace.token}, {@code LIVETRACE_TOKEN}...
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(SanitizingFunction.class)
+  static class TokenSanitizing {
+    @Bean
+    SanitizingFunction livetraceTokenSanitizer(LivetraceProperties properties) {
+      return data -> {
+        Object value = data.getValue();
+        return properties.hasToken()
+                && value instanceof CharSequence
+                && value.toString().trim().equals(properties.getToken().trim())
+            ? data.withSanitizedValue()
+            : data;
+      };
     }
   }
 

@@ -5,7 +5,6 @@ import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfi
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -22,8 +21,9 @@ import org.springframework.context.annotation.Bean;
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnProperty(prefix = "livetrace", name = "enabled", havingValue = "true", matchIfMissing = true)
-@ConditionalOnBean(LivetraceProperties.class) // from the parent; absent when the auto-configuration is excluded
+// The properties come from the parent context: absent when livetrace.enabled=false or the
+// auto-configuration is excluded, and then there is nothing to serve.
+@ConditionalOnBean(LivetraceProperties.class)
 class LivetraceManagementContextConfiguration {
   @Bean
   @ConditionalOnMissingBean(value = PprofServlet.class, parameterizedContainer = ServletRegistrationBean.class)

@@ -41,7 +41,10 @@ import org.springframework.core.env.Environment;
       "livetrace.allowed-settings=profile",
       "livetrace.observation.enabled=false",
       "livetrace.metrics.percentile-histogram=true",
-      "management.endpoints.web.exposure.include=configprops,env"
+      "management.endpoints.web.exposure.include=configprops,env",
+      // Values shown, as an application debugging its configuration may: the token must not be.
+      "management.endpoint.configprops.show-values=always",
+      "management.endpoint.env.show-values=always"
     })
 @ExtendWith(OutputCaptureExtension.class)
 class PropertiesTest {
@@ -101,13 +104,16 @@ class PropertiesTest {
     String app = Http.app(environment);
     assertEquals(200, Http.get(app + "/greet/0").statusCode());
 
-    CompletableFuture<HttpResponse<byte[]>> download = Http.getBytesAsync(base() + "/trace?seconds=2", Http.bearer(TOKEN));
+    CompletableFuture<HttpResponse<byte[]>> download = Http.getBytesAsync(base() + "/trace?seconds=3", Http.bearer(TOKEN));
     assertTrue(eventually(30, Trace::isEnabled), "the trace did not start");
-    assertEquals("hello 7", Http.get(app + "/greet/7").body());
+    assertEquals("hello 7", Http.get(app + "/greet/7").body()); // logged before the response
+    // Stopped after three 250 ms chunks (or at its end, 3 s, if the machine is slower than that).
+    assertTrue(eventually(30, () -> Trace.activeSession().map(s -> s.chunksWritten() >= 3).orElse(true)));
+    Trace.stop();
     HttpResponse<byte[]> response = download.get(Http.WAIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(200, response.statusCode());
 
-    // 2 s in 250 ms chunks: about 8, where the default interval of 1 s makes 2.
+    // At least three chunks and the last, where the default interval of 1 s makes one or two.
     int chunks = TraceFiles.chunks(response.body()).size();
     assertTrue(chunks > 2, chunks + " chunks");
     TraceContents contents = new TraceContents(response.body());
@@ -130,7 +136,7 @@ class PropertiesTest {
     assertFalse(index.body().contains(TOKEN), "the index page shows the token");
     HttpResponse<String> configprops = Http.get(app + "/actuator/configprops");
     assertEquals(200, configprops.statusCode());
-    assertTrue(configprops.body().contains("livetrace"), configprops.body());
+    assertTrue(configprops.body().contains("ops/pprof"), "values are shown: " + configprops.body());
     assertFalse(configprops.body().contains(TOKEN), "/actuator/configprops shows the token");
     HttpResponse<String> env = Http.get(app + "/actuator/env");
     assertEquals(200, env.statusCode());
