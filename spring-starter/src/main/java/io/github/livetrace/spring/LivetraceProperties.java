@@ -20,8 +20,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * livetrace.metrics.percentile-histogram=false
  * </pre>
  *
- * Values are checked when they are bound, so that a typo stops the application at startup with a
- * message naming the property rather than at the first trace request.
+ * Values are checked when they are bound, so that a typo stops the application with a message
+ * naming the property ({@code livetrace.max-seconds}), where the servlet's builder, which checks
+ * them again, could only name its own method.
  */
 @ConfigurationProperties(prefix = "livetrace")
 public class LivetraceProperties {
