@@ -69,18 +69,26 @@ start_tracing() {
     [ "$code" = 429 ] && return
     sleep 0.1
   done
+  echo "load-test: no trace started within 10 s; an 'on' round would measure nothing" >&2
+  exit 1
 }
 
 stop_tracing() {
+  local client
+  client=$(pgrep -P "$tracer_pid" curl || true)
   kill "$tracer_pid" 2>/dev/null || true
   wait "$tracer_pid" 2>/dev/null || true
+  [ -n "$client" ] && kill $client 2>/dev/null || true
   tracer_pid=""
-  # Let the running trace end (its client is gone) before the next baseline.
+  # Wait until the running trace has noticed that its client is gone (at its next chunk) and
+  # stopped, before the next baseline.
   for _ in $(seq 1 100); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/trace?seconds=0.1")
     [ "$code" = 200 ] && return
     sleep 0.1
   done
+  echo "load-test: the trace did not stop within 10 s of its client going away" >&2
+  exit 1
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

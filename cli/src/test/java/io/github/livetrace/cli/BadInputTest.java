@@ -85,13 +85,10 @@ class BadInputTest {
 
   @Test
   void truncatedMultiChunkFileNamesTheRepairCommand() throws Exception {
-    Path trace = TraceFiles.write(Recordings.record(
+    Path trace = TraceFiles.write(Recordings.recordChunks(
         TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)),
-        () -> {
-          for (int i = 0; i < 4; i++) {
-            Trace.withRegion("r", () -> Recordings.work(60));
-          }
-        }));
+        2,
+        () -> Trace.withRegion("r", () -> Recordings.work(60))));
     byte[] bytes = Files.readAllBytes(trace);
     Path truncated = Files.write(dir.resolve("cut.jfr"), Arrays.copyOf(bytes, bytes.length - 10));
     for (String command : List.of("summary", "tasks", "export")) {
@@ -102,16 +99,13 @@ class BadInputTest {
 
   /** A trace of several chunks whose bytes the damage tests change. */
   private static byte[] severalChunks() throws Exception {
-    byte[] trace = Recordings.record(
+    return Recordings.recordChunks(
         TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)),
+        2,
         () -> {
-          for (int i = 0; i < 3; i++) {
-            Trace.withRegion("r", () -> Recordings.work(60));
-            Trace.log("tick", "tock");
-          }
+          Trace.withRegion("r", () -> Recordings.work(60));
+          Trace.log("tick", "tock");
         });
-    assertTrue(TraceFiles.chunks(trace).size() >= 2, "two chunks at least");
-    return trace;
   }
 
   private static Path damaged(String name, byte[] trace) throws Exception {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.TraceSession;
+import io.github.livetrace.testing.TraceFiles;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 
@@ -30,6 +32,27 @@ final class Recordings {
     }
     assertTrue(session.failure().isEmpty(), () -> "trace failed: " + session.failure());
     return out.toByteArray();
+  }
+
+  /**
+   * Records {@code step}, run again and again until at least {@code chunks} chunks are written (for
+   * 60 s at most), so that the trace has that many chunks whatever the machine's speed.
+   */
+  static byte[] recordChunks(TraceOptions options, int chunks, Workload step) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceSession session = Trace.start(out, options);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try {
+      do {
+        step.run();
+      } while (session.chunksWritten() < chunks && System.nanoTime() < deadline);
+    } finally {
+      Trace.stop();
+    }
+    assertTrue(session.failure().isEmpty(), () -> "trace failed: " + session.failure());
+    byte[] trace = out.toByteArray();
+    assertTrue(TraceFiles.chunks(trace).size() >= chunks, "fewer than " + chunks + " chunks in 60 s");
+    return trace;
   }
 
   /** A workload step that takes a known time: sleeping is the work, not synchronisation. */

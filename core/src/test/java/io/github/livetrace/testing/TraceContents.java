@@ -36,21 +36,6 @@ public final class TraceContents {
     return logs;
   }
 
-  /** The {@code livetrace.Region} events. */
-  public List<RecordedEvent> regions() {
-    return regions;
-  }
-
-  /** The {@code livetrace.TaskBegin} events by task id. */
-  public Map<Long, RecordedEvent> begins() {
-    return begins;
-  }
-
-  /** The {@code livetrace.TaskEnd} events by task id. */
-  public Map<Long, RecordedEvent> ends() {
-    return ends;
-  }
-
   private static List<RecordedEvent> of(List<RecordedEvent> all, String type) {
     return all.stream().filter(e -> e.getEventType().getName().equals(type)).collect(Collectors.toList());
   }

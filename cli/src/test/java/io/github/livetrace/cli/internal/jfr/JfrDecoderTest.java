@@ -77,7 +77,7 @@ class JfrDecoderTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceSession session = Trace.start(out, options);
     try {
-      workload(out);
+      workload(session);
     } finally {
       Trace.stop();
     }
@@ -88,31 +88,15 @@ class JfrDecoderTest {
   }
 
   /**
-   * The complete chunks the recorder has written to {@code out} so far: the recorder hands over
-   * whole chunks, so that what a workload did is in the trace once the count has moved on.
+   * Tasks, regions and logs of every text, on threads of every name, over many chunks: until the
+   * recorder has written 8, which it counts once a chunk is whole in the output.
    */
-  static int completeChunks(ByteArrayOutputStream out) {
-    byte[] bytes = out.toByteArray();
-    int chunks = 0;
-    long offset = 0;
-    while (offset + ChunkHeader.SIZE <= bytes.length) {
-      ChunkHeader header = ChunkHeader.parse(bytes, (int) offset).orElseThrow();
-      if (offset + header.chunkSize() > bytes.length) {
-        break;
-      }
-      chunks++;
-      offset += header.chunkSize();
-    }
-    return chunks;
-  }
-
-  /** Tasks, regions and logs of every text, on threads of every name, over many chunks. */
-  private static void workload(ByteArrayOutputStream out) throws InterruptedException {
+  private static void workload(TraceSession session) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(THREAD_NAMES.size());
     for (String name : THREAD_NAMES) {
       Thread thread = new Thread(() -> {
         try {
-          while (completeChunks(out) < 8) {
+          while (session.chunksWritten() < 8) {
             for (String text : TEXTS) {
               annotate(text);
             }
@@ -229,12 +213,13 @@ class JfrDecoderTest {
   void aThreadRenamedWhileRecordingHasTheNameEachChunkGivesIt() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceSession session = Trace.start(out, TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)));
-    // Each phase logs until two more chunks are complete: the chunk of its first log is then
-    // written, pool included, and the phase's last chunks lie wholly inside it.
+    // Each phase logs until three more chunks are written. The first of them may have begun before
+    // the phase (it was rotated, not yet counted), but the third began inside it: the phase's last
+    // log lies in a chunk that began after the phase did, which names the thread as it was then.
     Thread thread = new Thread(() -> {
-      logUntilTwoMoreChunks("before", out);
+      logUntilThreeMoreChunks("before", session);
       Thread.currentThread().setName("after the rename");
-      logUntilTwoMoreChunks("after", out);
+      logUntilThreeMoreChunks("after", session);
     }, "before the rename");
     try {
       thread.start();
@@ -267,12 +252,12 @@ class JfrDecoderTest {
     assertEquals("after the rename", names.get(names.size() - 1), "in the chunks written after it");
   }
 
-  private static void logUntilTwoMoreChunks(String category, ByteArrayOutputStream out) {
-    int until = completeChunks(out) + 2;
+  private static void logUntilThreeMoreChunks(String category, TraceSession session) {
+    int until = session.chunksWritten() + 3;
     do {
       Trace.log(category, "tick");
       LockSupport.parkNanos(1_000_000); // a log a millisecond, not a flood
-    } while (completeChunks(out) < until);
+    } while (session.chunksWritten() < until);
   }
 
   /** Decodes every field of livetrace events, and compares each event with RecordingFile's. */
