@@ -63,14 +63,8 @@ start_tracing() {
     done
   ) &
   tracer_pid=$!
-  # Measure only once a trace is recording: poll until a second request is turned away.
-  for _ in $(seq 1 100); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/trace?seconds=1")
-    [ "$code" = 429 ] && return
-    sleep 0.1
-  done
-  echo "load-test: no trace started within 10 s; an 'on' round would measure nothing" >&2
-  exit 1
+  # Measure only once a trace is recording: until a second request is turned away.
+  await_trace_status 429 1 "no trace started within 10 s; an 'on' round would measure nothing"
 }
 
 stop_tracing() {
@@ -82,12 +76,16 @@ stop_tracing() {
   tracer_pid=""
   # Wait until the running trace has noticed that its client is gone (at its next chunk) and
   # stopped, before the next baseline.
+  await_trace_status 200 0.1 "the trace did not stop within 10 s of its client going away"
+}
+
+# Asks for a trace of $2 seconds, for 10 s at most, until the answer is status $1; else fails with $3.
+await_trace_status() {
   for _ in $(seq 1 100); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/trace?seconds=0.1")
-    [ "$code" = 200 ] && return
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/trace?seconds=$2")" = "$1" ] && return
     sleep 0.1
   done
-  echo "load-test: the trace did not stop within 10 s of its client going away" >&2
+  echo "load-test: $3" >&2
   exit 1
 }
 
