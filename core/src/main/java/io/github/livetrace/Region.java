@@ -53,7 +53,7 @@ public final class Region implements AutoCloseable {
   static Region begin(String type) {
     ThreadState state = ThreadState.get();
     RegionEvent event = new RegionEvent();
-    event.taskId = state.current.id();
+    event.taskId = state.current().id();
     event.regionType = type;
     Region region = new Region(event, type, Thread.currentThread(), state);
     if (!state.push(region)) {

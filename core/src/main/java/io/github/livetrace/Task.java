@@ -1,7 +1,6 @@
 package io.github.livetrace;
 
 import io.github.livetrace.internal.Jfr;
-import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.PropagatingExecutor;
 import io.github.livetrace.internal.PropagatingExecutorService;
 import io.github.livetrace.internal.TaskEndEvent;
@@ -68,7 +67,7 @@ public final class Task {
   /** The task current on this thread; the background task (id 0) when none is. */
   public static Task current() {
     try {
-      return ThreadState.get().current;
+      return ThreadState.get().current();
     } catch (RuntimeException e) {
       return BACKGROUND;
     }
@@ -135,10 +134,7 @@ public final class Task {
    */
   public Scope makeCurrent() {
     try {
-      ThreadState state = ThreadState.get();
-      Task previous = state.current;
-      state.current = this;
-      return new TaskScope(state, previous);
+      return ThreadState.get().open(this);
     } catch (RuntimeException e) {
       return () -> {};
     }
@@ -206,41 +202,5 @@ public final class Task {
   public interface Scope extends AutoCloseable {
     @Override
     void close();
-  }
-
-  private final class TaskScope implements Scope {
-    private final ThreadState state;
-    private final Task previous;
-    private final Thread owner = Thread.currentThread();
-    private boolean closed;
-
-    TaskScope(ThreadState state, Task previous) {
-      this.state = state;
-      this.previous = previous;
-    }
-
-    @Override
-    public void close() {
-      if (Thread.currentThread() != owner) {
-        Misuse.report(
-            "scope-closed-on-other-thread",
-            "the scope of task '" + type + "' was closed on thread '"
-                + Thread.currentThread().getName() + "', not on '" + owner.getName()
-                + "' where it was opened; ignored");
-        return;
-      }
-      if (closed) {
-        Misuse.report("scope-closed-twice", "the scope of task '" + type + "' was closed twice");
-        return;
-      }
-      closed = true;
-      if (state.current != Task.this) {
-        Misuse.report(
-            "scope-out-of-order",
-            "the scope of task '" + type + "' was closed while task '" + state.current.type
-                + "' was current: scopes must close innermost first");
-      }
-      state.current = previous;
-    }
   }
 }

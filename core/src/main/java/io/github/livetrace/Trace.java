@@ -10,11 +10,14 @@ import io.github.livetrace.internal.TaskBeginEvent;
 import io.github.livetrace.internal.Text;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
+import io.github.livetrace.internal.WarmUp;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,7 +32,7 @@ import jdk.jfr.Recording;
  *
  * <pre>{@code
  * try (OutputStream out = Files.newOutputStream(Path.of("trace.jfr"))) {
- *     Trace.start(out);          // bytes start to arrive within about 1.5 s
+ *     Trace.start(out);          // the first chunk is written after about 0.3 s
  *     runWorkload();
  *     Trace.stop();              // returns once the last chunk is written
  * }
@@ -71,12 +74,21 @@ public final class Trace {
   /**
    * Starts a JFR recording and streams it to {@code out} while the application runs, as a
    * sequence of finished chunks: the bytes written so far always form a valid .jfr file. The
-   * first chunk is written about one chunk interval after the start, then the chunks finished
-   * since, once per interval (more than one when JFR's 12 MB chunk limit came first), each
-   * followed by a flush. The trace holds the events from the moment this method returns; the
-   * first call in a JVM takes about a second, while JFR initializes. A pump thread does the
-   * writing; if a write throws, the trace stops and releases everything within one interval, and
-   * {@link TraceSession#failure()} says why.
+   * first chunk is finished a quarter of a second after the start (sooner with a shorter chunk
+   * interval), later ones once per chunk interval (more when JFR's 12 MB chunk limit comes
+   * first); each is flushed once written. With a duration, a remainder shorter than an interval
+   * goes into the last chunk. The trace holds every event from the moment this method returns;
+   * the first call in a JVM takes a second or more while JFR initializes, unless {@link
+   * #warmUp()} ran before.
+   *
+   * <p>The recording never waits for {@code out}: it ends at its duration whatever the reader
+   * does, and finished chunks wait on disk for at most the {@linkplain
+   * TraceOptions#withWriteTimeout write timeout}. Two livetrace threads do the work. If a write
+   * throws, the output stalls past the write timeout, another recording puts secret-bearing
+   * events into the chunks, or the recording is stopped from outside, the trace ends at once,
+   * releases everything, and {@link TraceSession#failure()} says why. Each chunk is checked whole
+   * before any byte of it is written: a chunk that holds one of {@link
+   * TraceOptions#sensitiveEvents()} is never sent (unless explicitly allowed).
    *
    * @return the session, to wait on or stop
    * @throws IllegalStateException "tracing is already enabled" when a trace is running
@@ -114,14 +126,14 @@ public final class Trace {
                   + " explicitly with TraceOptions.withSensitiveEventsFromOtherRecordingsAllowed(true)");
         }
       }
-      Recording recording =
-          new Recording(RecordingSettings.build(options.configuration(), options.settings()));
+      Map<String, String> settings = RecordingSettings.build(options.configuration(), options.settings());
+      Recording recording = new Recording(settings);
       TraceSession session;
       try {
         recording.setName("livetrace");
         recording.setToDisk(true);
-        // Chunks are forwarded within a tick; older ones need not stay on disk.
-        recording.setMaxAge(options.chunkInterval().multipliedBy(10).plusSeconds(10));
+        // Snapshots hold the chunks still to send; the recording itself needs only a short window.
+        recording.setMaxAge(options.chunkInterval().multipliedBy(2));
         Instant startTime = Instant.now();
         recording.start();
         ChunkPump pump =
@@ -130,11 +142,11 @@ public final class Trace {
                 out,
                 options.chunkInterval(),
                 options.duration().orElse(null),
-                !options.sensitiveEventsFromOtherRecordingsAllowed());
+                options.writeTimeout(),
+                options.sensitiveEventsFromOtherRecordingsAllowed()
+                    ? Map.of()
+                    : RecordingSettings.refusedEventTypeIds(settings));
         session = new TraceSession(pump, startTime, options.duration());
-        Thread thread = new Thread(pump, "livetrace-pump");
-        thread.setDaemon(true);
-        thread.start();
       } catch (RuntimeException | Error e) {
         recording.close();
         throw e;
@@ -148,8 +160,9 @@ public final class Trace {
   }
 
   /**
-   * Stops the running trace and returns only after every byte of it has been written and the
-   * recording and its chunk files are closed and removed. Does nothing when no trace runs.
+   * Stops the running trace and returns once every byte of it has been written, or the write
+   * timeout has passed, and the recording and its chunk files are closed and removed. Does
+   * nothing when no trace runs.
    */
   public static void stop() {
     TraceSession session;
@@ -204,6 +217,22 @@ public final class Trace {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Pays JDK Flight Recorder's one-time start-up costs on a background thread, so that the first
+   * trace of this JVM starts as quickly as any later one (a first start takes one to several
+   * seconds on a busy machine; a later one tens of milliseconds). It runs a short recording with
+   * livetrace's settings once per JVM and leaves nothing behind: no recording, chunk file or
+   * thread, and no cost while no trace runs. The servlet calls it when it is initialized and the
+   * Spring Boot starter when the application is ready; call it at start-up elsewhere. Returns at
+   * once; later calls return the same future. Never throws: the future completes exceptionally
+   * if JFR failed, and the first trace then reports the error.
+   *
+   * @return completes when the warm-up is done
+   */
+  public static CompletableFuture<Void> warmUp() {
+    return WarmUp.start();
   }
 
   /** Whether a trace is recording now. Advisory, as in Go: it may change right after. */

@@ -35,13 +35,24 @@ public final class TraceOptions {
   /** The longest chunk interval. */
   public static final Duration MAX_CHUNK_INTERVAL = Duration.ofMinutes(1);
 
+  /**
+   * How long a finished chunk may wait for the output unless told otherwise. Long enough for a
+   * client across a slow link to take a 1 s chunk of a busy service, short enough that a stalled
+   * one frees the trace slot soon after the trace's end.
+   */
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The longest write timeout. */
+  public static final Duration MAX_WRITE_TIMEOUT = Duration.ofMinutes(10);
+
   private static final TraceOptions DEFAULTS =
-      new TraceOptions(DEFAULT_CHUNK_INTERVAL, "default", Map.of(), null, false);
+      new TraceOptions(DEFAULT_CHUNK_INTERVAL, "default", Map.of(), null, DEFAULT_WRITE_TIMEOUT, false);
 
   private final Duration chunkInterval;
   private final String configuration;
   private final Map<String, String> settings;
   private final Duration duration;
+  private final Duration writeTimeout;
   private final boolean allowSensitiveEventsFromOtherRecordings;
 
   private TraceOptions(
@@ -49,11 +60,13 @@ public final class TraceOptions {
       String configuration,
       Map<String, String> settings,
       Duration duration,
+      Duration writeTimeout,
       boolean allowSensitiveEventsFromOtherRecordings) {
     this.chunkInterval = chunkInterval;
     this.configuration = configuration;
     this.settings = settings;
     this.duration = duration;
+    this.writeTimeout = writeTimeout;
     this.allowSensitiveEventsFromOtherRecordings = allowSensitiveEventsFromOtherRecordings;
   }
 
@@ -91,7 +104,7 @@ public final class TraceOptions {
               + " ms");
     }
     return new TraceOptions(
-        interval, configuration, settings, duration, allowSensitiveEventsFromOtherRecordings);
+        interval, configuration, settings, duration, writeTimeout, allowSensitiveEventsFromOtherRecordings);
   }
 
   /**
@@ -104,7 +117,7 @@ public final class TraceOptions {
   public TraceOptions withConfiguration(String name) {
     RecordingSettings.requireConfiguration(name);
     return new TraceOptions(
-        chunkInterval, name, settings, duration, allowSensitiveEventsFromOtherRecordings);
+        chunkInterval, name, settings, duration, writeTimeout, allowSensitiveEventsFromOtherRecordings);
   }
 
   /**
@@ -122,6 +135,7 @@ public final class TraceOptions {
         configuration,
         Collections.unmodifiableMap(copy),
         duration,
+        writeTimeout,
         allowSensitiveEventsFromOtherRecordings);
   }
 
@@ -137,7 +151,31 @@ public final class TraceOptions {
       throw new IllegalArgumentException("duration must be positive, was " + duration);
     }
     return new TraceOptions(
-        chunkInterval, configuration, settings, duration, allowSensitiveEventsFromOtherRecordings);
+        chunkInterval, configuration, settings, duration, writeTimeout, allowSensitiveEventsFromOtherRecordings);
+  }
+
+  /**
+   * How long a finished chunk may wait for the output to take it. The recording never waits for
+   * the output: it ends at its duration whatever the reader does, and finished chunks queue on
+   * disk meanwhile. If the output has not taken a chunk this long after it was finished (a slow
+   * or stalled reader), the trace ends with {@link TraceFailure.Reason#WRITE_TIMEOUT} and
+   * releases everything. So the trace slot is free at the latest this long after the duration,
+   * and the chunks on disk cover at most this long. Default {@link #DEFAULT_WRITE_TIMEOUT}.
+   *
+   * <p>A write already blocked in the output when the timeout passes cannot be taken back: the
+   * writer thread is interrupted and stays in that write until the output returns or throws
+   * (the servlet aborts the response, which makes it throw).
+   *
+   * @throws IllegalArgumentException when not positive or over {@link #MAX_WRITE_TIMEOUT}
+   */
+  public TraceOptions withWriteTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_WRITE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "write timeout must be positive and at most " + MAX_WRITE_TIMEOUT.toMinutes() + " min, was " + timeout);
+    }
+    return new TraceOptions(
+        chunkInterval, configuration, settings, duration, timeout, allowSensitiveEventsFromOtherRecordings);
   }
 
   /**
@@ -147,7 +185,7 @@ public final class TraceOptions {
    * names the recording, and a trace already running stops when such a recording appears.
    */
   public TraceOptions withSensitiveEventsFromOtherRecordingsAllowed(boolean allowed) {
-    return new TraceOptions(chunkInterval, configuration, settings, duration, allowed);
+    return new TraceOptions(chunkInterval, configuration, settings, duration, writeTimeout, allowed);
   }
 
   public Duration chunkInterval() {
@@ -168,6 +206,11 @@ public final class TraceOptions {
     return Optional.ofNullable(duration);
   }
 
+  /** How long a finished chunk may wait for the output; see {@link #withWriteTimeout}. */
+  public Duration writeTimeout() {
+    return writeTimeout;
+  }
+
   public boolean sensitiveEventsFromOtherRecordingsAllowed() {
     return allowSensitiveEventsFromOtherRecordings;
   }
@@ -182,6 +225,8 @@ public final class TraceOptions {
         + settings
         + ", duration="
         + duration
+        + ", writeTimeout="
+        + writeTimeout
         + ", sensitiveEventsFromOtherRecordingsAllowed="
         + allowSensitiveEventsFromOtherRecordings
         + "]";

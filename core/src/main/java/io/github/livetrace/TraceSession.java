@@ -8,10 +8,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One trace, from {@link Trace#start} to its end. A session ends when it is stopped, when its
- * {@linkplain TraceOptions#withDuration duration} is over, or when it fails: the output threw (a
- * client that went away), JFR failed, or another recording started to leak sensitive events. In
- * every case the recording and its files are gone by the time {@link #awaitTermination} returns
- * true.
+ * {@linkplain TraceOptions#withDuration duration} is over, or when it fails ({@link
+ * TraceFailure.Reason}): the output threw (a client that went away) or did not keep up within the
+ * {@linkplain TraceOptions#withWriteTimeout write timeout}, another recording put secret-bearing
+ * events in its chunks, its recording was stopped from outside, or JFR failed. In every case the
+ * recording and its files are released by the time {@link #awaitTermination} returns true.
  *
  * <pre>{@code
  * TraceSession session = Trace.start(out, TraceOptions.defaults().withDuration(seconds));
@@ -41,9 +42,24 @@ public final class TraceSession {
     return Optional.ofNullable(plannedEnd);
   }
 
-  /** Whether the trace is still recording. */
+  /**
+   * Whether the trace holds the one trace slot: recording, or sending its last chunks (for at
+   * most the write timeout after it stopped recording).
+   */
   public boolean isActive() {
     return !pump.isFinished();
+  }
+
+  /**
+   * When the trace is expected to have released the slot: its planned end while it records with
+   * a duration (the last chunk follows within milliseconds), about now once it is ending
+   * (stopped, failed, or over and sending what remains), empty while it records until stopped.
+   */
+  public Optional<Instant> expectedEnd() {
+    if (!isActive() || pump.isEnding()) {
+      return Optional.of(Instant.now());
+    }
+    return plannedEnd();
   }
 
   /**
@@ -63,8 +79,11 @@ public final class TraceSession {
     Trace.stop(this);
   }
 
-  /** Why the trace ended early: the output's {@code IOException}, for example. */
-  public Optional<Throwable> failure() {
+  /**
+   * Why the trace ended early, if it did: its {@link TraceFailure#reason()} and a message that
+   * says what happened (the cause is the output's {@code IOException} when the output failed).
+   */
+  public Optional<TraceFailure> failure() {
     return Optional.ofNullable(pump.failure());
   }
 

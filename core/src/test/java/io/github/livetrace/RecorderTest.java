@@ -260,7 +260,8 @@ class RecorderTest {
     TraceSession session = Trace.start(failing, TraceOptions.defaults().withChunkInterval(FAST));
     assertTrue(session.awaitTermination(Duration.ofSeconds(60)), "trace did not stop");
     assertFalse(Trace.isEnabled());
-    assertSame(broken, session.failure().orElseThrow());
+    assertEquals(TraceFailure.Reason.OUTPUT, session.failure().orElseThrow().reason());
+    assertSame(broken, session.failure().orElseThrow().getCause());
     assertEquals(1, writes.get(), "the pump kept writing after the first failure");
     assertEquals(0, session.chunksWritten());
     assertTrue(FlightRecorder.getFlightRecorder().getRecordings().isEmpty());

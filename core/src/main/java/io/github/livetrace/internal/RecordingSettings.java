@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import jdk.jfr.Configuration;
+import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import jdk.jfr.RecordingState;
@@ -144,16 +145,60 @@ public final class RecordingSettings {
       return found; // no recording has ever run in this JVM
     }
     for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
-      if ((own != null && r.getId() == own.getId()) || r.getState() != RecordingState.RUNNING) {
-        continue;
-      }
-      Map<String, String> settings = r.getSettings();
-      for (String event : new TreeSet<>(SENSITIVE_EVENTS)) {
-        if ("true".equalsIgnoreCase(settings.getOrDefault(event + "#enabled", "").trim())) {
-          found.add(event + " (recording " + r.getId() + " '" + r.getName() + "')");
-        }
+      if (own == null || r.getId() != own.getId()) {
+        found.addAll(sensitiveEventsEnabledBy(r));
       }
     }
     return found;
+  }
+
+  /**
+   * The sensitive events {@code recording} enables while it runs, as readable lines naming it;
+   * empty when it enables none or does not run.
+   */
+  public static List<String> sensitiveEventsEnabledBy(Recording recording) {
+    List<String> found = new ArrayList<>();
+    if (recording.getState() != RecordingState.RUNNING) {
+      return found;
+    }
+    Map<String, String> settings = recording.getSettings();
+    for (String event : new TreeSet<>(SENSITIVE_EVENTS)) {
+      if ("true".equalsIgnoreCase(settings.getOrDefault(event + "#enabled", "").trim())) {
+        found.add(event + " (recording " + recording.getId() + " '" + recording.getName() + "')");
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The JVM's type ids of the {@link #SENSITIVE_EVENTS} it has, to name: the ids that event
+   * records in this JVM's chunks carry. Built once, on first use, after JFR is initialized.
+   */
+  public static Map<Long, String> sensitiveEventTypeIds() {
+    return SensitiveTypeIds.IDS;
+  }
+
+  /**
+   * The sensitive event types a recording with these settings must not find in its chunks: all
+   * of them, but those the settings themselves turn on, an explicit choice of the caller.
+   */
+  public static Map<Long, String> refusedEventTypeIds(Map<String, String> settings) {
+    Map<Long, String> refused = new HashMap<>(SensitiveTypeIds.IDS);
+    refused.values().removeIf(event -> "true".equalsIgnoreCase(settings.getOrDefault(event + "#enabled", "").trim()));
+    return refused;
+  }
+
+  private static final class SensitiveTypeIds {
+    static final Map<Long, String> IDS = find();
+
+    private static Map<Long, String> find() {
+      Map<Long, String> ids = new HashMap<>();
+      for (EventType type : FlightRecorder.getFlightRecorder().getEventTypes()) {
+        if (SENSITIVE_EVENTS.contains(type.getName())) {
+          ids.put(type.getId(), type.getName());
+        }
+      }
+      return Map.copyOf(ids);
+    }
   }
 }

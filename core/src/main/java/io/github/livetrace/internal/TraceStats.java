@@ -1,5 +1,6 @@
 package io.github.livetrace.internal;
 
+import io.github.livetrace.TraceFailure.Reason;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,12 +45,16 @@ public final class TraceStats {
   private static final LongAdder STARTED = new LongAdder();
   private static final LongAdder BYTES = new LongAdder();
   private static final Map<Rejection, LongAdder> REJECTED = new EnumMap<>(Rejection.class);
+  private static final Map<Reason, LongAdder> FAILED = new EnumMap<>(Reason.class);
   private static final CopyOnWriteArrayList<TaskEndListener> TASK_LISTENERS =
       new CopyOnWriteArrayList<>();
 
   static {
     for (Rejection r : Rejection.values()) {
       REJECTED.put(r, new LongAdder());
+    }
+    for (Reason r : Reason.values()) {
+      FAILED.put(r, new LongAdder());
     }
   }
 
@@ -61,6 +66,18 @@ public final class TraceStats {
 
   public static void rejected(Rejection reason) {
     REJECTED.get(reason).increment();
+  }
+
+  /**
+   * A trace that livetrace ended before its time: counted for every reason but the output's own
+   * failure (a client that went away ends its download, not livetrace).
+   */
+  public static void failed(Reason reason) {
+    FAILED.get(reason).increment();
+  }
+
+  public static long failedCount(Reason reason) {
+    return FAILED.get(reason).sum();
   }
 
   public static void streamed(long bytes) {

@@ -9,6 +9,7 @@ import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationView;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns Micrometer observations into livetrace annotations, so that whatever the application
@@ -47,10 +48,23 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
   /** Where an observation's task is kept in its context; shared by all instances. */
   private static final String TASK_KEY = LivetraceObservationHandler.class.getName() + ".task";
 
+  /**
+   * Where the scopes open for an observation are kept, so that a scope closed on another thread
+   * is still found: in its context, and gone with it.
+   */
+  private static final String SCOPES_KEY = LivetraceObservationHandler.class.getName() + ".scopes";
+
   /** Deeper parent chains than this are cut rather than followed (a cycle would loop forever). */
   private static final int MAX_PARENT_DEPTH = 128;
 
-  private final ThreadLocal<ArrayDeque<OpenScope>> openScopes = new ThreadLocal<>();
+  /** Scopes a thread keeps track of: past this, the oldest is forgotten (never closed: a leak). */
+  static final int MAX_SCOPES_PER_THREAD = 256;
+
+  /**
+   * The scopes this handler opened on each thread, newest first, for {@link #onScopeReset}. A
+   * scope closed on another thread is only marked there; its thread drops it at its next scope.
+   */
+  private final ThreadLocal<ArrayDeque<OpenScope>> threadScopes = new ThreadLocal<>();
 
   /** Handles every observation. */
   public LivetraceObservationHandler() {}
@@ -75,33 +89,59 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
     if (task == null) {
       return;
     }
-    Task.Scope scope = task.makeCurrent();
-    Region region = Trace.startRegion(context.getName());
-    ArrayDeque<OpenScope> scopes = openScopes.get();
-    if (scopes == null) {
-      scopes = new ArrayDeque<>();
-      openScopes.set(scopes);
+    OpenScope open = new OpenScope(context, task.makeCurrent(), Trace.startRegion(context.getName()));
+    ArrayDeque<OpenScope> ofContext = context.computeIfAbsent(SCOPES_KEY, k -> new ArrayDeque<>());
+    synchronized (ofContext) {
+      ofContext.push(open);
     }
-    scopes.push(new OpenScope(context, scope, region));
+    ArrayDeque<OpenScope> ofThread = threadScopes.get();
+    if (ofThread == null) {
+      ofThread = new ArrayDeque<>();
+      threadScopes.set(ofThread);
+    }
+    ofThread.removeIf(OpenScope::isClosed);
+    if (ofThread.size() == MAX_SCOPES_PER_THREAD) {
+      ofThread.pollLast();
+    }
+    ofThread.push(open);
   }
 
+  /**
+   * Closes the newest scope of the observation opened on this thread. Micrometer lets a scope be
+   * closed on another thread (async handlers, {@code CompletionStage} methods, reactive code):
+   * then the newest open scope of the observation is closed from here. livetrace counts that as
+   * misuse under the observation's own name (a region belongs to one thread, and JFR would put one
+   * ended here on this thread, so it is not recorded), and the opening thread lets go of the scope
+   * and region the next time it uses livetrace.
+   */
   @Override
   public void onScopeClosed(Observation.Context context) {
-    ArrayDeque<OpenScope> scopes = openScopes.get();
-    if (scopes == null) {
-      return;
-    }
-    // Innermost first is the rule, but a scope closed out of order must still end its region.
-    for (Iterator<OpenScope> it = scopes.iterator(); it.hasNext(); ) {
-      OpenScope open = it.next();
-      if (open.context == context) {
-        it.remove();
-        open.close();
-        break;
+    OpenScope closing = null;
+    ArrayDeque<OpenScope> ofThread = threadScopes.get();
+    if (ofThread != null) {
+      for (Iterator<OpenScope> it = ofThread.iterator(); it.hasNext(); ) {
+        OpenScope open = it.next();
+        if (open.context == context && !open.isClosed()) {
+          it.remove();
+          closing = open;
+          break;
+        }
+      }
+      if (ofThread.isEmpty()) {
+        threadScopes.remove();
       }
     }
-    if (scopes.isEmpty()) {
-      openScopes.remove();
+    ArrayDeque<OpenScope> ofContext = context.get(SCOPES_KEY);
+    if (ofContext != null) {
+      synchronized (ofContext) {
+        if (closing == null) {
+          closing = ofContext.peek(); // opened on another thread
+        }
+        ofContext.remove(closing);
+      }
+    }
+    if (closing != null) {
+      closing.close();
     }
   }
 
@@ -111,15 +151,20 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
    */
   @Override
   public void onScopeReset(Observation.Context context) {
-    ArrayDeque<OpenScope> scopes = openScopes.get();
-    if (scopes == null) {
+    ArrayDeque<OpenScope> ofThread = threadScopes.get();
+    if (ofThread == null) {
       return;
     }
-    OpenScope open;
-    while ((open = scopes.poll()) != null) {
+    threadScopes.remove();
+    for (OpenScope open : ofThread) {
+      ArrayDeque<OpenScope> ofContext = open.context.get(SCOPES_KEY);
+      if (ofContext != null) {
+        synchronized (ofContext) {
+          ofContext.remove(open);
+        }
+      }
       open.close();
     }
-    openScopes.remove();
   }
 
   @Override
@@ -237,11 +282,12 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
     return -1;
   }
 
-  /** A scope this handler opened on the current thread: the task made current and the region. */
+  /** A scope this handler opened: the task made current and the region, on the opening thread. */
   private static final class OpenScope {
     final Observation.Context context;
     final Task.Scope scope;
     final Region region;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     OpenScope(Observation.Context context, Task.Scope scope, Region region) {
       this.context = context;
@@ -249,9 +295,16 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
       this.region = region;
     }
 
+    boolean isClosed() {
+      return closed.get();
+    }
+
+    /** Ends the region and the scope, once, on whichever thread; elsewhere both report misuse. */
     void close() {
-      region.close();
-      scope.close();
+      if (closed.compareAndSet(false, true)) {
+        region.close();
+        scope.close();
+      }
     }
   }
 }

@@ -2,30 +2,30 @@ package io.github.livetrace.servlet;
 
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
-import io.github.livetrace.TraceSession;
 import io.github.livetrace.internal.Durations;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
+import io.github.livetrace.servlet.internal.Endpoint;
 import io.github.livetrace.servlet.internal.IndexPage;
-import io.github.livetrace.servlet.internal.TraceParameters;
-import io.github.livetrace.servlet.internal.TraceParameters.BadRequest;
+import io.github.livetrace.servlet.internal.Responses;
+import io.github.livetrace.servlet.internal.TraceEndpoint;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -33,10 +33,13 @@ import java.util.function.Predicate;
  * {@code /debug/pprof/*}:
  *
  * <ul>
- *   <li>{@code GET /debug/pprof/trace?seconds=5} streams a 5 s trace as it is recorded, one JFR
- *       chunk per second, as {@code trace.jfr}. {@code seconds} may be fractional; absent, it is
- *       1. {@code &settings=profile} picks another allowed JFR configuration.
- *   <li>{@code GET /debug/pprof/} is an HTML index of the endpoints. Any other name is 404.
+ *   <li>{@code GET /debug/pprof/trace?seconds=5} streams a 5 s trace as it is recorded, as {@code
+ *       trace.jfr}: the status line as soon as the recording runs, the first JFR chunk a quarter
+ *       of a second later, then one per second. {@code seconds} may be fractional; absent, it is
+ *       1. {@code &settings=profile} picks another allowed JFR configuration. gzip-compressed when
+ *       the client accepts it ({@code curl --compressed}).
+ *   <li>{@code GET /debug/pprof/} is an HTML index of the endpoints, built from the same table
+ *       the servlet routes by, as Go's is. Any other name is 404.
  * </ul>
  *
  * <pre>{@code
@@ -48,14 +51,18 @@ import java.util.function.Predicate;
  *
  * <p>Answers, always with a {@code text/plain} explanation: 400 for a bad {@code seconds} or
  * {@code settings}; 401 without the configured bearer token; 403 when the access check refuses;
- * 405 for methods other than GET and HEAD; 429 with {@code Retry-After} while another trace runs
- * (only one runs per JVM); 409 when another recording in the JVM would leak secret-bearing events
- * into the trace; 503 when JFR is not available. None of them starts a recording.
+ * 405 for methods other than GET and HEAD; 429 with {@code Retry-After} (when the running trace
+ * is expected to end) while another trace runs (only one runs per JVM); 409 when another
+ * recording in the JVM would leak secret-bearing events into the trace; 503 when JFR is not
+ * available. None of them starts a recording.
  *
- * <p>A client that disconnects is noticed at the next chunk write, and its trace stops and
- * releases everything. The stream writes a chunk every second, so an idle timeout of the
- * container does not cut it; any cut leaves the client with a download that lacks the final
- * zero-length HTTP chunk, which {@code curl} reports, never a silently short file.
+ * <p>A trace that runs its full duration ends with HTTP's final zero-length chunk. One that
+ * livetrace ends early ({@link io.github.livetrace.TraceFailure.Reason}: a client too slow for the
+ * write timeout, another recording putting secret-bearing events in the chunks, its recording
+ * stopped from outside, a JFR error) is logged, counted ({@code livetrace.traces.failed}) and the
+ * response aborted, without the final chunk, so that every client reports the cut rather than
+ * keep a short file that looks complete. A client that disconnects is noticed at the next chunk
+ * write; its trace stops and releases everything.
  *
  * <p>With no access check configured the servlet serves anyone, as Go's does. Restrict it: set a
  * bearer token or an access check, map it on a port that is not published, or put it behind the
@@ -63,9 +70,11 @@ import java.util.function.Predicate;
  *
  * <p>Configured with {@link #builder()}, or, when created by the container, with init-parameters:
  * {@code max-seconds} (default 60), {@code chunk-interval} (default {@code 1s}), {@code
- * allowed-settings} (comma-separated, default {@code default,profile}; the first is used when the
- * request names none), {@code token} (a bearer token) and {@code access-check} (the class name of
- * a {@code Predicate<HttpServletRequest>} with a public no-argument constructor).
+ * write-timeout} (default {@code 10s}), {@code allowed-settings} (comma-separated, default {@code
+ * default,profile}; the first is used when the request names none), {@code token} (a bearer
+ * token), {@code access-check} (the class name of a {@code Predicate<HttpServletRequest>} with a
+ * public no-argument constructor) and {@code warm-up} ({@code true} by default: JFR's one-time
+ * start-up costs are paid in the background at init, see {@link io.github.livetrace.Trace#warmUp()}).
  */
 public class PprofServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -74,7 +83,7 @@ public class PprofServlet extends HttpServlet {
   public static final double DEFAULT_MAX_SECONDS = 60;
 
   private transient Config config; // from the builder, or from the init-parameters in init
-  private final transient Set<TraceSession> running = ConcurrentHashMap.newKeySet();
+  private transient Map<String, Endpoint> endpoints; // the table, in index order
 
   /** A servlet configured by its init-parameters, for web.xml and containers that create it. */
   public PprofServlet() {}
@@ -98,52 +107,66 @@ public class PprofServlet extends HttpServlet {
     } catch (IllegalArgumentException | ReflectiveOperationException e) {
       throw new ServletException("livetrace pprof servlet: " + e.getMessage(), e);
     }
+    Map<String, Endpoint> table = new LinkedHashMap<>();
+    for (Endpoint e :
+        List.<Endpoint>of(
+            new TraceEndpoint(config.maxSeconds, config.allowedSettings, config.chunkInterval, config.writeTimeout, this::log))) {
+      table.put(e.name(), e);
+    }
+    endpoints = table;
+    if (config.warmUp) {
+      Trace.warmUp();
+    }
   }
 
-  /** Stops a trace this servlet is still streaming, so that a server shutdown ends it cleanly. */
+  /** Ends what the endpoints still run, so that a server shutdown ends a trace cleanly. */
   @Override
   public void destroy() {
-    for (TraceSession session : running) {
-      session.stop();
+    if (endpoints != null) {
+      endpoints.values().forEach(Endpoint::destroy);
     }
   }
 
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    safetyHeaders(resp);
+    Responses.safetyHeaders(resp);
     String method = req.getMethod();
     if (!method.equals("GET") && !method.equals("HEAD")) {
       TraceStats.rejected(Rejection.BAD_REQUEST);
       resp.setHeader("Allow", "GET, HEAD");
-      plain(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method " + method + " is not allowed; use GET");
+      Responses.plain(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method " + method + " is not allowed; use GET");
       return;
     }
     if (!accessGranted(req, resp)) {
       return;
     }
-    String name = req.getPathInfo() == null ? "" : req.getPathInfo().replaceFirst("^/", "");
-    switch (name) {
-      case "":
-        index(req, resp);
-        break;
-      case "trace":
-        trace(req, resp, method.equals("HEAD"));
-        break;
-      default:
-        plain(resp, HttpServletResponse.SC_NOT_FOUND, "Unknown profile: " + name);
+    String path = req.getPathInfo() == null ? "" : req.getPathInfo().replaceFirst("^/", "");
+    if (path.isEmpty()) {
+      resp.setStatus(HttpServletResponse.SC_OK);
+      resp.setContentType("text/html; charset=utf-8");
+      resp.getWriter().write(IndexPage.render(req.getContextPath() + req.getServletPath(), List.copyOf(endpoints.values())));
+      return;
     }
+    int slash = path.indexOf('/');
+    String name = slash < 0 ? path : path.substring(0, slash);
+    Endpoint endpoint = endpoints.get(name);
+    if (endpoint == null) {
+      Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "Unknown profile: " + name);
+      return;
+    }
+    endpoint.serve(req, resp, slash < 0 ? "" : path.substring(slash + 1));
   }
 
   private boolean accessGranted(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     if (config.token != null && !hasToken(req.getHeader("Authorization"))) {
       TraceStats.rejected(Rejection.UNAUTHORIZED);
       resp.setHeader("WWW-Authenticate", "Bearer realm=\"livetrace\"");
-      plain(resp, HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required: send the header 'Authorization: Bearer <token>'");
+      Responses.plain(resp, HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required: send the header 'Authorization: Bearer <token>'");
       return false;
     }
     if (config.accessCheck != null && !config.accessCheck.test(req)) {
       TraceStats.rejected(Rejection.FORBIDDEN);
-      plain(resp, HttpServletResponse.SC_FORBIDDEN, "access to the livetrace endpoints was refused by the access check");
+      Responses.plain(resp, HttpServletResponse.SC_FORBIDDEN, "access to the livetrace endpoints was refused by the access check");
       return false;
     }
     return true;
@@ -157,115 +180,21 @@ public class PprofServlet extends HttpServlet {
     return MessageDigest.isEqual(given, config.token); // constant time: no timing oracle on the token
   }
 
-  private void index(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    resp.setStatus(HttpServletResponse.SC_OK);
-    resp.setContentType("text/html; charset=utf-8");
-    String base = req.getContextPath() + req.getServletPath();
-    resp.getWriter().write(IndexPage.render(base, config.maxSeconds, config.allowedSettings));
-  }
-
-  private void trace(HttpServletRequest req, HttpServletResponse resp, boolean headOnly) throws IOException {
-    TraceParameters params;
-    try {
-      params =
-          TraceParameters.parse(
-              req.getParameter("seconds"),
-              req.getParameter("settings"),
-              config.maxSeconds,
-              config.allowedSettings);
-    } catch (BadRequest e) {
-      TraceStats.rejected(Rejection.BAD_REQUEST);
-      plain(resp, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
-      return;
-    }
-    TraceOptions options =
-        TraceOptions.defaults()
-            .withConfiguration(params.configuration())
-            .withChunkInterval(config.chunkInterval)
-            .withDuration(params.duration());
-
-    resp.setStatus(HttpServletResponse.SC_OK);
-    resp.setContentType("application/octet-stream");
-    resp.setHeader("Content-Disposition", "attachment; filename=\"trace.jfr\"");
-    if (headOnly) {
-      if (Trace.isEnabled()) {
-        TraceStats.rejected(Rejection.BUSY); // Trace.start counts the GET case
-        busy(resp);
-      }
-      return;
-    }
-    TraceSession session;
-    try {
-      session = Trace.start(resp.getOutputStream(), options);
-    } catch (IllegalStateException e) {
-      busy(resp);
-      return;
-    } catch (SecurityException e) {
-      resp.reset();
-      plain(resp, HttpServletResponse.SC_CONFLICT, "cannot trace safely now: " + e.getMessage());
-      return;
-    } catch (UnsupportedOperationException e) {
-      resp.reset();
-      plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot trace: " + e.getMessage());
-      return;
-    }
-    running.add(session);
-    try {
-      // The session ends by itself after the duration, or earlier when a write fails because
-      // the client went away; the margin covers the final chunk of a slow client.
-      session.awaitTermination(params.duration().plus(config.chunkInterval.multipliedBy(2)).plusSeconds(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      session.stop();
-      running.remove(session);
-    }
-    session.failure().ifPresent(f -> log("livetrace: trace ended early: " + f));
-  }
-
-  private void busy(HttpServletResponse resp) throws IOException {
-    resp.reset();
-    long retryAfter =
-        Trace.activeSession()
-            .flatMap(TraceSession::plannedEnd)
-            .map(end -> Duration.between(Instant.now(), end))
-            .map(left -> Math.max(1, (left.toMillis() + 999) / 1000))
-            .orElse((long) Math.ceil(config.maxSeconds));
-    resp.setHeader("Retry-After", Long.toString(retryAfter));
-    plain(
-        resp,
-        429,
-        "a trace is already running (tracing is already enabled); only one runs at a time. Retry in "
-            + retryAfter
-            + " s");
-  }
-
-  /** On every answer: a browser must not sniff a trace into HTML, nor a proxy keep one. */
-  private static void safetyHeaders(HttpServletResponse resp) {
-    resp.setHeader("X-Content-Type-Options", "nosniff");
-    resp.setHeader("Cache-Control", "no-store");
-  }
-
-  /** A text answer; again sets the safety headers, which {@code resp.reset()} has cleared. */
-  private static void plain(HttpServletResponse resp, int status, String message) throws IOException {
-    safetyHeaders(resp);
-    resp.setStatus(status);
-    resp.setContentType("text/plain; charset=utf-8");
-    PrintWriter w = resp.getWriter();
-    w.println(message);
-  }
-
   /** The configuration, fixed when the servlet is built or initialized. */
   private static final class Config {
     final double maxSeconds;
     final Duration chunkInterval;
     final Set<String> allowedSettings; // the first is the default
+    final Duration writeTimeout;
     final byte[] token;
     final Predicate<HttpServletRequest> accessCheck;
+    final boolean warmUp;
 
     Config(Builder b) {
       this.maxSeconds = b.maxSeconds;
       this.chunkInterval = b.chunkInterval;
+      this.writeTimeout = b.writeTimeout;
+      this.warmUp = b.warmUp;
       this.allowedSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedSettings));
       this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
       this.accessCheck = b.accessCheck;
@@ -276,6 +205,8 @@ public class PprofServlet extends HttpServlet {
   public static final class Builder {
     private double maxSeconds = DEFAULT_MAX_SECONDS;
     private Duration chunkInterval = TraceOptions.DEFAULT_CHUNK_INTERVAL;
+    private Duration writeTimeout = TraceOptions.DEFAULT_WRITE_TIMEOUT;
+    private boolean warmUp = true;
     private Set<String> allowedSettings = new LinkedHashSet<>(Arrays.asList("default", "profile"));
     private String token;
     private Predicate<HttpServletRequest> accessCheck;
@@ -296,6 +227,27 @@ public class PprofServlet extends HttpServlet {
     public Builder chunkInterval(Duration interval) {
       TraceOptions.defaults().withChunkInterval(interval); // checks the bounds
       this.chunkInterval = interval;
+      return this;
+    }
+
+    /**
+     * How long a finished chunk may wait for a slow client; default 10 s. A client that does not
+     * take it in time gets an aborted response, and the trace slot is free again. The recording
+     * itself always ends at the requested duration, whatever the client does.
+     */
+    public Builder writeTimeout(Duration timeout) {
+      TraceOptions.defaults().withWriteTimeout(timeout); // checks the bounds
+      this.writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether to pay JFR's one-time start-up costs in the background when the servlet is
+     * initialized ({@link Trace#warmUp()}), so that the first trace starts as fast as later ones;
+     * default true.
+     */
+    public Builder warmUp(boolean enabled) {
+      this.warmUp = enabled;
       return this;
     }
 
@@ -359,6 +311,17 @@ public class PprofServlet extends HttpServlet {
       if (interval != null) {
         b.chunkInterval(Durations.parse(interval));
       }
+      String writeTimeout = sc.getInitParameter("write-timeout");
+      if (writeTimeout != null) {
+        b.writeTimeout(Durations.parse(writeTimeout));
+      }
+      String warmUp = sc.getInitParameter("warm-up");
+      if (warmUp != null) {
+        if (!warmUp.trim().equalsIgnoreCase("true") && !warmUp.trim().equalsIgnoreCase("false")) {
+          throw new IllegalArgumentException("init-parameter warm-up must be true or false, was '" + warmUp + "'");
+        }
+        b.warmUp(Boolean.parseBoolean(warmUp.trim()));
+      }
       String allowed = sc.getInitParameter("allowed-settings");
       if (allowed != null) {
         b.allowedSettings(
@@ -379,6 +342,10 @@ public class PprofServlet extends HttpServlet {
           + maxSeconds
           + ", chunkInterval="
           + chunkInterval
+          + ", writeTimeout="
+          + writeTimeout
+          + ", warmUp="
+          + warmUp
           + ", allowedSettings="
           + String.join(",", allowedSettings)
           + ", token="

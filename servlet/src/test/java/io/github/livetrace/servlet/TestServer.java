@@ -1,6 +1,8 @@
 package io.github.livetrace.servlet;
 
+import io.github.livetrace.Trace;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -12,7 +14,7 @@ final class TestServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
 
-  private TestServer(ServletHolder holder, long idleTimeoutMillis) throws Exception {
+  private TestServer(ServletHolder holder, long idleTimeoutMillis, int sendBuffer) throws Exception {
     server = new Server();
     connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -20,25 +22,35 @@ final class TestServer implements AutoCloseable {
     if (idleTimeoutMillis > 0) {
       connector.setIdleTimeout(idleTimeoutMillis);
     }
+    if (sendBuffer > 0) {
+      connector.setAcceptedSendBufferSize(sendBuffer);
+    }
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/app");
     context.addServlet(holder, "/debug/pprof/*");
     server.setHandler(context);
     server.start();
+    // The servlet warms JFR up at init; tests that count recordings start once that is over.
+    Trace.warmUp().get(120, TimeUnit.SECONDS);
   }
 
   static TestServer with(PprofServlet servlet) throws Exception {
-    return new TestServer(new ServletHolder(servlet), 0);
+    return new TestServer(new ServletHolder(servlet), 0, 0);
   }
 
   static TestServer with(PprofServlet servlet, long idleTimeoutMillis) throws Exception {
-    return new TestServer(new ServletHolder(servlet), idleTimeoutMillis);
+    return new TestServer(new ServletHolder(servlet), idleTimeoutMillis, 0);
+  }
+
+  /** A server whose sockets buffer little, so that a client that does not read stalls it soon. */
+  static TestServer withSmallSendBuffer(PprofServlet servlet) throws Exception {
+    return new TestServer(new ServletHolder(servlet), 0, 8192);
   }
 
   static TestServer withInitParameters(Map<String, String> params) throws Exception {
     ServletHolder holder = new ServletHolder(PprofServlet.class);
     params.forEach(holder::setInitParameter);
-    return new TestServer(holder, 0);
+    return new TestServer(holder, 0, 0);
   }
 
   /** The URI of {@code path} below the pprof servlet, such as {@code trace?seconds=1}. */

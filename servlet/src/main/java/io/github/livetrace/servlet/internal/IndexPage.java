@@ -1,25 +1,21 @@
 package io.github.livetrace.servlet.internal;
 
-import java.util.Set;
+import java.util.List;
 
-/** The HTML index at {@code /debug/pprof/}: what can be fetched here and how. */
+/** The HTML index at {@code /debug/pprof/}, built from the table of endpoints as Go's is. */
 public final class IndexPage {
   private IndexPage() {}
 
   /**
    * @param base the path the servlet is mapped at, such as {@code /debug/pprof}
-   * @param maxSeconds the longest trace allowed
-   * @param settings the JFR configurations a request may choose
+   * @param endpoints the table, in the order to list them
    */
-  public static String render(String base, double maxSeconds, Set<String> settings) {
+  public static String render(String base, List<Endpoint> endpoints) {
     String b = escape(base);
-    String max = TraceParameters.format(maxSeconds);
-    StringBuilder choices = new StringBuilder();
-    for (String s : settings) {
-      if (choices.length() > 0) {
-        choices.append(", ");
-      }
-      choices.append("<code>").append(escape(s)).append("</code>");
+    StringBuilder rows = new StringBuilder();
+    for (Endpoint e : endpoints) {
+      rows.append("<tr><td><a href=\"").append(b).append('/').append(escape(e.example())).append("\">")
+          .append(escape(e.name())).append("</a></td><td>").append(escape(e.description())).append("</td></tr>\n");
     }
     return "<!DOCTYPE html>\n"
         + "<html><head><meta charset=\"utf-8\"><title>" + b + "/</title>\n"
@@ -28,10 +24,7 @@ public final class IndexPage {
         + "<h1>" + b + "/</h1>\n"
         + "<p>Live diagnostics of this JVM, served by livetrace.</p>\n"
         + "<table>\n"
-        + "<tr><td><a href=\"" + b + "/trace?seconds=5\">trace</a></td>"
-        + "<td>A JDK Flight Recorder trace of the running JVM, with the application's tasks, regions and logs,"
-        + " streamed one chunk per second while it records. <code>?seconds=N</code>: how long (default 1, at most "
-        + max + "); <code>&amp;settings=</code>: the JFR configuration, one of " + choices + ".</td></tr>\n"
+        + rows
         + "</table>\n"
         + "<h2>Use</h2>\n"
         + "<pre>curl -o trace.jfr 'http://HOST" + b + "/trace?seconds=5'\n"

@@ -1,0 +1,40 @@
+package io.github.livetrace.servlet.internal;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+
+/** The answers every endpoint shares: safety headers, text errors, 429 with Retry-After. */
+public final class Responses {
+  private Responses() {}
+
+  /** On every answer: a browser must not sniff a download into HTML, nor a proxy keep one. */
+  public static void safetyHeaders(HttpServletResponse resp) {
+    resp.setHeader("X-Content-Type-Options", "nosniff");
+    resp.setHeader("Cache-Control", "no-store");
+  }
+
+  /** A text answer; sets the safety headers again, since {@code resp.reset()} clears them. */
+  public static void plain(HttpServletResponse resp, int status, String message) throws IOException {
+    safetyHeaders(resp);
+    resp.setStatus(status);
+    resp.setContentType("text/plain; charset=utf-8");
+    resp.getWriter().println(message);
+  }
+
+  /**
+   * 429 with {@code Retry-After}: the whole seconds until {@code freeAt}, at least 1; {@code
+   * fallbackSeconds} when that time is not known.
+   */
+  public static void busy(HttpServletResponse resp, Instant freeAt, long fallbackSeconds, String what)
+      throws IOException {
+    resp.reset();
+    long retryAfter =
+        freeAt == null
+            ? fallbackSeconds
+            : Math.max(1, (Duration.between(Instant.now(), freeAt).toMillis() + 999) / 1000);
+    resp.setHeader("Retry-After", Long.toString(retryAfter));
+    plain(resp, 429, what + "; only one runs at a time. Retry in " + retryAfter + " s");
+  }
+}
