@@ -1,6 +1,7 @@
 package io.github.livetrace.micrometer;
 
 import io.github.livetrace.Trace;
+import io.github.livetrace.TraceFailure;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -29,6 +30,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <tr><td>{@code livetrace.traces.rejected}</td><td>counter, tag {@code reason}</td>
  *       <td>requests for a trace turned down: {@code busy}, {@code bad_request},
  *       {@code unauthorized}, {@code forbidden}, {@code unavailable}</td></tr>
+ *   <tr><td>{@code livetrace.traces.failed}</td><td>counter, tag {@code reason}</td>
+ *       <td>traces livetrace ended early itself: {@code write_timeout} (a client too slow for the
+ *       write timeout), {@code sensitive_events} (another recording put secret-bearing events in
+ *       the chunks), {@code recording_closed} (its recording stopped from outside), {@code
+ *       jfr_error}; a client that goes away is not counted</td></tr>
  *   <tr><td>{@code livetrace.traces.active}</td><td>gauge</td><td>1 while a trace records</td></tr>
  *   <tr><td>{@code livetrace.traces.streamed}</td><td>counter, bytes</td>
  *       <td>trace bytes written to clients</td></tr>
@@ -94,6 +100,16 @@ public final class LivetraceMetrics implements MeterBinder, AutoCloseable {
       FunctionCounter.builder(
               "livetrace.traces.rejected", reason, r -> TraceStats.rejectedCount(r))
           .description("Requests for a trace that were turned down, by reason")
+          .tags(tags)
+          .tag("reason", reason.tag())
+          .register(registry);
+    }
+    for (TraceFailure.Reason reason : TraceFailure.Reason.values()) {
+      if (reason == TraceFailure.Reason.OUTPUT) {
+        continue; // the client's doing, not a cut by livetrace
+      }
+      FunctionCounter.builder("livetrace.traces.failed", reason, r -> TraceStats.failedCount(r))
+          .description("Traces that livetrace ended before their time, by reason; their responses were aborted")
           .tags(tags)
           .tag("reason", reason.tag())
           .register(registry);

@@ -46,6 +46,20 @@ class LivetraceMetricsTest {
   }
 
   @Test
+  void countsTracesLivetraceCutShortByReasonButNotClientsThatLeft() throws Exception {
+    metrics.bindTo(registry);
+    double closed = registry.get("livetrace.traces.failed").tag("reason", "recording_closed").functionCounter().count();
+    assertTrue(registry.find("livetrace.traces.failed").tag("reason", "output").functionCounter() == null);
+
+    TraceSession session = Trace.start(new ByteArrayOutputStream());
+    jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings().stream()
+        .filter(r -> r.getName().equals("livetrace"))
+        .forEach(jdk.jfr.Recording::stop); // from outside, as jcmd JFR.stop does
+    assertTrue(session.awaitTermination(java.time.Duration.ofSeconds(60)));
+    assertEquals(closed + 1, registry.get("livetrace.traces.failed").tag("reason", "recording_closed").functionCounter().count());
+  }
+
+  @Test
   void closedBinderStopsTimingTasks() {
     metrics.bindTo(registry);
     Trace.newTask("before").end();

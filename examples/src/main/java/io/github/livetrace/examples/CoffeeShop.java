@@ -1,6 +1,8 @@
 package io.github.livetrace.examples;
 
 import io.github.livetrace.servlet.PprofServlet;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,7 +49,6 @@ public final class CoffeeShop implements AutoCloseable {
     // The demo serves anyone on loopback; production code sets a token or an access check.
     context.addServlet(new ServletHolder(PprofServlet.builder().build()), "/debug/pprof/*");
     server.setHandler(context);
-    server.setStopAtShutdown(true);
     server.start();
 
     CoffeeShop shopApp = new CoffeeShop(server, baristas);
@@ -98,7 +99,26 @@ public final class CoffeeShop implements AutoCloseable {
           usage("unknown argument '" + args[i] + "'");
       }
     }
-    CoffeeShop shop = start(port, load);
+    CoffeeShop shop;
+    try {
+      shop = start(port, load);
+    } catch (IOException e) {
+      if (isBindFailure(e)) {
+        System.err.println(
+            "livetrace-example: port " + port + " is taken; start it with --port N (--port 0 picks a free one)");
+        System.exit(2);
+      }
+      throw e;
+    }
+    // One hook that closes in order: customers first, then the server, so that stopping the demo
+    // prints nothing (Jetty's own stop-at-shutdown hook would race the customers' requests).
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        shop.close();
+      } catch (Exception e) {
+        System.err.println("livetrace-example: stopping: " + e);
+      }
+    }, "coffee-shop-stop"));
     URI uri = shop.uri();
     System.out.println("Coffee shop open at " + uri + (load ? " (customers are ordering)" : ""));
     System.out.println("  order:  curl '" + uri + "/order?drink=latte&name=Ann'");
@@ -106,6 +126,15 @@ public final class CoffeeShop implements AutoCloseable {
     System.out.println("  read:   jfr print --events 'livetrace.*' trace.jfr");
     System.out.println("  index:  " + uri + "/debug/pprof/");
     shop.server.join();
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void usage(String problem) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +56,46 @@ class CoffeeShopJarIT {
       return m.find() ? m.group(1) : null;
     } catch (java.io.IOException e) {
       return null;
+    }
+  }
+
+  @Test
+  void aTakenPortIsOneLineThatNamesThePortOption() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-jar", "target/livetrace-example.jar", "--port", Integer.toString(taken.getLocalPort()))
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      assertEquals(2, p.waitFor());
+      assertEquals(1, out.lines().count(), out);
+      assertTrue(out.contains("port " + taken.getLocalPort() + " is taken") && out.contains("--port N"), out);
+    }
+  }
+
+  @Test
+  void stoppingTheDemoUnderLoadIsQuiet(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("out.txt");
+    Process shop =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/livetrace-example.jar", "--port", "0", "--load")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      assertTrue(eventually(60, () -> curlUrl(log) != null), "the demo did not start");
+      URI orders = URI.create(curlUrl(log).replaceFirst("/debug/pprof/.*", "/order?drink=latte&name=Ann"));
+      assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(orders).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+      String before = Files.readString(log, StandardCharsets.UTF_8);
+      shop.destroy(); // SIGTERM, as Ctrl-C or a pod's stop
+      assertTrue(shop.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the demo did not stop");
+      String after = Files.readString(log, StandardCharsets.UTF_8).substring(before.length());
+      assertEquals("", after.strip(), "stopping the demo printed:\n" + after);
+    } finally {
+      shop.destroyForcibly();
     }
   }
 

@@ -13,6 +13,7 @@ import io.github.livetrace.Trace;
 import io.github.livetrace.TraceFailure.Reason;
 import io.github.livetrace.TraceSession;
 import io.github.livetrace.internal.TraceStats;
+import io.github.livetrace.testing.RawHttp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -1,5 +1,6 @@
 package io.github.livetrace.spring;
 
+import io.github.livetrace.Trace;
 import io.github.livetrace.micrometer.LivetraceMetrics;
 import io.github.livetrace.micrometer.LivetraceObservationHandler;
 import io.github.livetrace.servlet.PprofServlet;
@@ -20,8 +21,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.ConditionContext;
@@ -54,8 +57,11 @@ import org.springframework.util.ClassUtils;
  *   <li>with an {@code ObservationRegistry} bean, unless {@code
  *       livetrace.observation.enabled=false}, the {@link LivetraceObservationHandler}: every Spring
  *       MVC request and every observed client call becomes a task;
- *   <li>with actuator, a {@code SanitizingFunction} that hides the token's value in its {@code env}
- *       and {@code configprops} endpoints, also where they are set to show values.
+ *   <li>with actuator, a {@code SanitizingFunction} that hides every value containing the token
+ *       in its {@code env} and {@code configprops} endpoints, also where they are set to show
+ *       values;
+ *   <li>unless {@code livetrace.warm-up=false}, a listener that warms JFR up in the background
+ *       once the application is ready, so that the first trace is as quick as any other.
  * </ul>
  *
  * Each bean backs off when the application defines one of the same type.
@@ -92,6 +98,9 @@ public final class LivetraceAutoConfiguration {
           PprofServlet.builder()
               .maxDuration(properties.maxDuration())
               .chunkInterval(properties.getChunkInterval())
+              .writeTimeout(properties.getWriteTimeout())
+              // Warmed up once the application is ready (WarmUp below), not while it starts.
+              .warmUp(false)
               .allowedSettings(properties.getAllowedSettings().toArray(new String[0]))
               .bearerToken(properties.getToken())
               .build();
@@ -169,10 +178,27 @@ public final class LivetraceAutoConfiguration {
   }
 
   /**
+   * Pays JDK Flight Recorder's one-time start-up costs ({@link Trace#warmUp()}) on a background
+   * thread once the application is ready: not during start-up, which it must not lengthen, and
+   * before anyone asks for a first trace, which would otherwise wait seconds for JFR.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(prefix = "livetrace", name = "warm-up", havingValue = "true", matchIfMissing = true)
+  static class WarmUp {
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> livetraceWarmUp() {
+      return event -> Trace.warmUp();
+    }
+  }
+
+  /**
    * Boot hides every value in {@code /actuator/env} and {@code configprops} by default, but an
    * application may show them ({@code show-values=always}) to debug its configuration; the token
-   * that guards the trace endpoint must stay hidden then too. Matched by value, so that it is
-   * hidden under any name it was supplied by: {@code livetrace.token}, {@code LIVETRACE_TOKEN}...
+   * that guards the trace endpoint must stay hidden then too. Matched by value, and by any value
+   * that contains it, so that it is hidden under whatever name and in whatever text it was
+   * supplied: {@code livetrace.token}, {@code LIVETRACE_TOKEN}, the command line in {@code
+   * sun.java.command}, the JSON of {@code SPRING_APPLICATION_JSON}. Boot applies the function to
+   * every property source, the per-property view and {@code configprops}.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(SanitizingFunction.class)
@@ -181,9 +207,7 @@ public final class LivetraceAutoConfiguration {
     SanitizingFunction livetraceTokenSanitizer(LivetraceProperties properties) {
       return data -> {
         Object value = data.getValue();
-        return properties.hasToken()
-                && value instanceof CharSequence
-                && value.toString().trim().equals(properties.getToken().trim())
+        return properties.hasToken() && value != null && String.valueOf(value).contains(properties.getToken().trim())
             ? data.withSanitizedValue()
             : data;
       };

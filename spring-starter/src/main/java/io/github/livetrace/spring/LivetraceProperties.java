@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * livetrace.base-path=/debug/pprof
  * livetrace.max-seconds=60
  * livetrace.chunk-interval=1s
+ * livetrace.write-timeout=10s
+ * livetrace.warm-up=true
  * livetrace.allowed-settings=default,profile
  * livetrace.token=${LIVETRACE_TOKEN:}
  * livetrace.observation.enabled=true
@@ -48,6 +50,19 @@ public class LivetraceProperties {
   private Duration chunkInterval = Duration.ofSeconds(1);
 
   /**
+   * How long a finished chunk may wait for a slow client. A client that does not take it in time
+   * gets an aborted response and the trace slot is free again; the recording itself always ends
+   * at the requested duration.
+   */
+  private Duration writeTimeout = TraceOptions.DEFAULT_WRITE_TIMEOUT;
+
+  /**
+   * Whether to pay JDK Flight Recorder's one-time start-up costs in the background once the
+   * application is ready, so that the first trace starts as fast as later ones.
+   */
+  private boolean warmUp = true;
+
+  /**
    * JFR configurations a request may choose with ?settings=NAME. The first is used when a request
    * names none.
    */
@@ -55,8 +70,9 @@ public class LivetraceProperties {
 
   /**
    * Bearer token that every request to the endpoints must send in the header 'Authorization:
-   * Bearer TOKEN'; others get 401. Unset or blank: no token is required. Supply it from a secret, for
-   * example through the LIVETRACE_TOKEN environment variable.
+   * Bearer TOKEN'; others get 401. Unset or blank: no token is required. Supply it from a secret:
+   * the LIVETRACE_TOKEN environment variable filled from a Kubernetes Secret, or a configtree:
+   * import of a mounted secret; never the command line, which every process on the host can read.
    */
   private String token;
 
@@ -117,6 +133,24 @@ public class LivetraceProperties {
   public void setChunkInterval(Duration chunkInterval) {
     TraceOptions.defaults().withChunkInterval(chunkInterval);
     this.chunkInterval = chunkInterval;
+  }
+
+  public Duration getWriteTimeout() {
+    return writeTimeout;
+  }
+
+  /** @throws IllegalArgumentException outside the bounds of {@link TraceOptions#withWriteTimeout} */
+  public void setWriteTimeout(Duration writeTimeout) {
+    TraceOptions.defaults().withWriteTimeout(writeTimeout);
+    this.writeTimeout = writeTimeout;
+  }
+
+  public boolean isWarmUp() {
+    return warmUp;
+  }
+
+  public void setWarmUp(boolean warmUp) {
+    this.warmUp = warmUp;
   }
 
   public List<String> getAllowedSettings() {

@@ -7,16 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Trace;
+import io.github.livetrace.TraceSession;
+import io.github.livetrace.testing.RawHttp;
 import io.github.livetrace.testing.TraceContents;
 import io.github.livetrace.testing.TraceFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.FlightRecorder;
+import jdk.management.jfr.FlightRecorderMXBean;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -130,6 +135,45 @@ abstract class RequestTasksTestBase {
     assertTrue(counter("livetrace.traces.streamed") >= streamed + trace.length);
     assertTrue(taskCount(SERVER) >= serverTasks + 7, "livetrace.task{type=http.server.requests} did not move");
     assertTrue(taskCount(CLIENT) >= clientTasks + 1, "livetrace.task{type=http.client.requests} did not move");
+  }
+
+  /**
+   * A trace that livetrace ends early (here: its recording stopped from outside, as JDK Mission
+   * Control does) must not look complete on this container either: the response is aborted, with
+   * no final zero-length chunk, and the failure counted; the chunks sent before stay readable.
+   */
+  @Test
+  void aTraceCutShortIsAbortedNotCompleted() throws Exception {
+    double failed = meters.get("livetrace.traces.failed").tag("reason", "recording_closed").functionCounter().count();
+    int port = Integer.parseInt(environment.getRequiredProperty("local.server.port"));
+    try (RawHttp http = new RawHttp(port, 0)) {
+      http.send("GET", "/debug/pprof/trace?seconds=30").readHead();
+      assertEquals(200, http.status);
+      CompletableFuture<RawHttp.Body> body =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return http.readChunked(null);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      TraceSession session = Trace.activeSession().orElseThrow();
+      assertTrue(eventually(60, () -> session.chunksWritten() >= 1), "no chunk came");
+      long id =
+          FlightRecorder.getFlightRecorder().getRecordings().stream()
+              .filter(r -> r.getName().equals("livetrace"))
+              .findFirst()
+              .orElseThrow()
+              .getId();
+      ManagementFactory.getPlatformMXBean(FlightRecorderMXBean.class).stopRecording(id);
+      RawHttp.Body cut = body.get(60, TimeUnit.SECONDS);
+      assertFalse(cut.complete(), "a cut trace ended like a complete one on " + expectedServer());
+      assertTrue(TraceFiles.chunks(cut.bytes()).size() >= 1, "the chunks before the cut are whole");
+    }
+    assertTrue(
+        eventually(30, () -> meters.get("livetrace.traces.failed").tag("reason", "recording_closed").functionCounter().count() >= failed + 1),
+        "livetrace.traces.failed{reason=recording_closed} did not move");
   }
 
   private static long onlyServerTask(TraceContents contents, String path) {

@@ -131,7 +131,7 @@ public final class TraceEndpoint implements Endpoint {
     if (failure.reason() == TraceFailure.Reason.OUTPUT) {
       return; // the client went away: nobody is left to tell
     }
-    log.accept("livetrace: trace cut short, aborting the response (" + failure.reason().tag() + "): " + failure.getMessage());
+    log.accept("trace cut short, aborting the response (" + failure.reason().tag() + "): " + failure.getMessage());
     throw new TraceAbortedException(failure);
   }
 

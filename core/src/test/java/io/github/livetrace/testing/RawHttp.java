@@ -1,4 +1,4 @@
-package io.github.livetrace.servlet;
+package io.github.livetrace.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,14 +15,16 @@ import java.util.Map;
  * with its final zero-length chunk or was cut, the exact headers of HEAD, and a reader that does
  * not read.
  */
-final class RawHttp implements AutoCloseable {
-  final Socket socket;
+public final class RawHttp implements AutoCloseable {
+  private final Socket socket;
   private final InputStream in;
-  int status;
-  final Map<String, String> headers = new LinkedHashMap<>();
+  /** The status code, once {@link #readHead()} ran. */
+  public int status;
+  /** The headers, names in lower case, once {@link #readHead()} ran. */
+  public final Map<String, String> headers = new LinkedHashMap<>();
 
   /** Connects; {@code receiveBuffer} > 0 makes the socket's receive buffer that small. */
-  RawHttp(int port, int receiveBuffer) throws IOException {
+  public RawHttp(int port, int receiveBuffer) throws IOException {
     socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
@@ -33,7 +35,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** Sends a request with the given extra header lines ("Name: value"). */
-  RawHttp send(String method, String path, String... headerLines) throws IOException {
+  public RawHttp send(String method, String path, String... headerLines) throws IOException {
     StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     for (String h : headerLines) {
       request.append(h).append("\r\n");
@@ -47,7 +49,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** Reads the status line and headers (names in lower case). */
-  RawHttp readHead() throws IOException {
+  public RawHttp readHead() throws IOException {
     String statusLine = line();
     status = Integer.parseInt(statusLine.split(" ")[1]);
     String h;
@@ -59,10 +61,10 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** The body of a chunked response as far as it came, and whether it ended properly. */
-  record Body(byte[] bytes, boolean complete, String cut) {}
+  public record Body(byte[] bytes, boolean complete, String cut) {}
 
   /** Reads a chunked body to its end or to the connection's end; each data chunk to {@code sink}. */
-  Body readChunked(OutputStream sink) throws IOException {
+  public Body readChunked(OutputStream sink) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     try {
       while (true) {
