@@ -353,6 +353,7 @@ public final class ChunkPump {
             null);
       } else if (!refusedTypes.isEmpty() && state == RecordingState.RUNNING) {
         List<String> leaks = RecordingSettings.sensitiveEventsEnabledBy(r);
+        leaks.removeIf(leak -> !refusedTypes.containsValue(leak.substring(0, leak.indexOf(' '))));
         if (!leaks.isEmpty()) {
           fail(
               Reason.SENSITIVE_EVENTS,

@@ -21,7 +21,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
  * </pre>
  *
- * <p>{@code --port 0} picks a free port; {@code --load} starts customers that keep ordering.
+ * <p>{@code --port 0} picks a free port; {@code --load} starts customers that keep ordering;
+ * {@code --no-warm-up} leaves JFR's start-up cost to the first trace (for measuring it).
  */
 public final class CoffeeShop implements AutoCloseable {
   private final Server server;
@@ -35,6 +36,11 @@ public final class CoffeeShop implements AutoCloseable {
 
   /** Starts the shop on localhost; port 0 picks a free one. */
   public static CoffeeShop start(int port, boolean load) throws Exception {
+    return start(port, load, true);
+  }
+
+  /** Starts the shop; {@code warmUp} false leaves JFR's start-up cost to the first trace. */
+  static CoffeeShop start(int port, boolean load, boolean warmUp) throws Exception {
     ExecutorService baristas = Executors.newFixedThreadPool(4, named("barista"));
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
@@ -47,7 +53,7 @@ public final class CoffeeShop implements AutoCloseable {
     context.addServlet(new ServletHolder(shop), "/order");
     context.addServlet(new ServletHolder(shop), "/menu");
     // The demo serves anyone on loopback; production code sets a token or an access check.
-    context.addServlet(new ServletHolder(PprofServlet.builder().build()), "/debug/pprof/*");
+    context.addServlet(new ServletHolder(PprofServlet.builder().warmUp(warmUp).build()), "/debug/pprof/*");
     server.setHandler(context);
     server.start();
 
@@ -76,6 +82,7 @@ public final class CoffeeShop implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     int port = 8080;
     boolean load = false;
+    boolean warmUp = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--port":
@@ -91,6 +98,9 @@ public final class CoffeeShop implements AutoCloseable {
         case "--load":
           load = true;
           break;
+        case "--no-warm-up":
+          warmUp = false; // for benchmarks/warm-up-cost.sh
+          break;
         case "-h":
         case "--help":
           usage(null);
@@ -101,7 +111,7 @@ public final class CoffeeShop implements AutoCloseable {
     }
     CoffeeShop shop;
     try {
-      shop = start(port, load);
+      shop = start(port, load, warmUp);
     } catch (IOException e) {
       if (isBindFailure(e)) {
         System.err.println(
@@ -141,7 +151,7 @@ public final class CoffeeShop implements AutoCloseable {
     if (problem != null) {
       System.err.println("livetrace-example: " + problem);
     }
-    System.err.println("usage: java -jar livetrace-example.jar [--port N] [--load]");
+    System.err.println("usage: java -jar livetrace-example.jar [--port N] [--load] [--no-warm-up]");
     System.exit(problem == null ? 0 : 2);
   }
 
