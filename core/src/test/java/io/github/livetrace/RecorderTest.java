@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.testing.ChildJvm;
+import io.github.livetrace.testing.StalledOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -278,27 +279,12 @@ class RecorderTest {
 
   @Test
   void aStopWaitingOnAStuckClientDoesNotMakeOtherCallersWait() throws Exception {
-    CountDownLatch writing = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    OutputStream stuck =
-        new OutputStream() {
-          @Override
-          public void write(int b) {}
-
-          @Override
-          public void write(byte[] b, int off, int len) {
-            writing.countDown();
-            try {
-              release.await(); // a client that stopped reading
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
-    TraceSession session = Trace.start(stuck, TraceOptions.defaults().withChunkInterval(FAST));
+    StalledOutput stuck = new StalledOutput();
+    TraceSession session =
+        Trace.start(stuck, TraceOptions.defaults().withChunkInterval(FAST).withWriteTimeout(Duration.ofMinutes(5)));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      assertTrue(writing.await(30, TimeUnit.SECONDS));
+      assertTrue(stuck.awaitStalled(30));
       Thread stopping = new Thread(Trace::stop, "stopping");
       stopping.start();
       assertTrue(
@@ -316,12 +302,12 @@ class RecorderTest {
               });
       assertEquals("tracing is already enabled", second.get(30, TimeUnit.SECONDS));
       assertTrue(stopping.isAlive(), "stop returned before the last write finished");
-      release.countDown();
+      stuck.release();
       stopping.join(60_000);
       assertFalse(stopping.isAlive());
       assertFalse(session.isActive());
     } finally {
-      release.countDown();
+      stuck.release();
       pool.shutdownNow();
     }
   }

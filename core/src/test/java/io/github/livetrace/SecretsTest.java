@@ -2,6 +2,7 @@ package io.github.livetrace;
 
 import static io.github.livetrace.testing.TraceFiles.eventually;
 import static io.github.livetrace.testing.TraceFiles.events;
+import static io.github.livetrace.testing.TraceFiles.containsInAnyEncoding;
 import static io.github.livetrace.testing.TraceFiles.jfr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.testing.ChildJvm;
 import java.io.OutputStream;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,22 +61,6 @@ class SecretsTest {
     byte[] trace = Files.readAllBytes(file);
     assertFalse(events(trace, "livetrace.Log").isEmpty());
     return trace;
-  }
-
-  private static boolean containsInAnyEncoding(byte[] haystack, String needle) {
-    for (Charset cs : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE)) {
-      byte[] n = needle.getBytes(cs);
-      outer:
-      for (int i = 0; i + n.length <= haystack.length; i++) {
-        for (int j = 0; j < n.length; j++) {
-          if (haystack[i + j] != n[j]) {
-            continue outer;
-          }
-        }
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Records two chunks of a trace to the file in args[0]; args[1] is default or control. */

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.internal.ChunkHeader;
+import io.github.livetrace.testing.StalledOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.FlightRecorder;
 import org.junit.jupiter.api.AfterEach;
@@ -86,25 +86,7 @@ class SlowOutputTest {
 
   @Test
   void aStalledReaderEndsTheTraceAtTheWriteTimeoutAndFreesEverything() throws Exception {
-    CountDownLatch stalled = new CountDownLatch(1);
-    CountDownLatch released = new CountDownLatch(1);
-    OutputStream stalling =
-        new OutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            stalled.countDown();
-            try {
-              released.await(); // a client that stopped reading
-            } catch (InterruptedException e) {
-              throw new InterruptedIOException("interrupted in write");
-            }
-          }
-        };
+    StalledOutput stalling = new StalledOutput();
     long failedBefore = io.github.livetrace.internal.TraceStats.failedCount(TraceFailure.Reason.WRITE_TIMEOUT);
     TraceSession session =
         Trace.start(
@@ -114,7 +96,7 @@ class SlowOutputTest {
                 .withDuration(Duration.ofSeconds(3))
                 .withWriteTimeout(Duration.ofSeconds(1)));
     try {
-      assertTrue(stalled.await(60, TimeUnit.SECONDS));
+      assertTrue(stalling.awaitStalled(60));
       assertTrue(session.awaitTermination(Duration.ofSeconds(60)), "the stalled output held the trace");
       TraceFailure failure = session.failure().orElseThrow();
       assertEquals(TraceFailure.Reason.WRITE_TIMEOUT, failure.reason());
@@ -132,27 +114,13 @@ class SlowOutputTest {
       assertTrue(eventually(30, () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("livetrace-writer"))));
       assertTrue(eventually(30, () -> repositoryChunkFiles().isEmpty()), () -> "files left: " + repositoryChunkFiles());
     } finally {
-      released.countDown();
+      stalling.release();
     }
   }
 
   @Test
   void chunkFilesOnDiskStayBoundedWhileTheReaderStalls() throws Exception {
-    CountDownLatch released = new CountDownLatch(1);
-    OutputStream stalling =
-        new OutputStream() {
-          @Override
-          public void write(int b) {}
-
-          @Override
-          public void write(byte[] b, int off, int len) {
-            try {
-              released.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
+    StalledOutput stalling = new StalledOutput();
     Duration interval = Duration.ofMillis(200);
     Duration writeTimeout = Duration.ofSeconds(2);
     TraceSession session =
@@ -167,7 +135,7 @@ class SlowOutputTest {
       assertEquals(TraceFailure.Reason.WRITE_TIMEOUT, session.failure().orElseThrow().reason());
       assertTrue(most <= bound, most + " chunk files on disk, more than " + bound);
     } finally {
-      released.countDown();
+      stalling.release();
     }
   }
 }

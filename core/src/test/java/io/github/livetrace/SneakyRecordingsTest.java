@@ -1,5 +1,6 @@
 package io.github.livetrace;
 
+import static io.github.livetrace.testing.TraceFiles.containsInAnyEncoding;
 import static io.github.livetrace.testing.TraceFiles.jfr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,8 +10,6 @@ import io.github.livetrace.testing.ChildJvm;
 import io.github.livetrace.testing.TraceFiles;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,22 +85,6 @@ class SneakyRecordingsTest {
     }
     assertEquals(TRACES, traces, result.output());
     assertTrue(sent > 0, "no trace sent a chunk before its sneak, so the search saw nothing:\n" + result.output());
-  }
-
-  private static boolean containsInAnyEncoding(byte[] haystack, String needle) {
-    for (Charset cs : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE)) {
-      byte[] n = needle.getBytes(cs);
-      outer:
-      for (int i = 0; i + n.length <= haystack.length; i++) {
-        for (int j = 0; j < n.length; j++) {
-          if (haystack[i + j] != n[j]) {
-            continue outer;
-          }
-        }
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

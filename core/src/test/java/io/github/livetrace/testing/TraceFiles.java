@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +126,23 @@ public final class TraceFiles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Whether {@code needle} is in {@code haystack} in UTF-8, UTF-16BE or UTF-16LE. */
+  public static boolean containsInAnyEncoding(byte[] haystack, String needle) {
+    for (Charset cs : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE)) {
+      byte[] n = needle.getBytes(cs);
+      outer:
+      for (int i = 0; i + n.length <= haystack.length; i++) {
+        for (int j = 0; j < n.length; j++) {
+          if (haystack[i + j] != n[j]) {
+            continue outer;
+          }
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

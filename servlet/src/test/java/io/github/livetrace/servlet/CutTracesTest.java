@@ -20,8 +20,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +27,6 @@ import java.util.zip.GZIPInputStream;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import jdk.management.jfr.FlightRecorderMXBean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,30 +34,7 @@ import org.junit.jupiter.api.Test;
  * zero-length HTTP chunk, no gzip trailer) and the failure counted, while the chunks already sent
  * stay readable. Read with a raw socket, which shows exactly how the body ended.
  */
-class CutTracesTest {
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    Trace.stop();
-    assertTrue(eventually(30, () -> !Trace.isEnabled()));
-  }
-
-  private TestServer server(PprofServlet servlet) throws Exception {
-    TestServer server = TestServer.with(servlet);
-    toClose.add(server);
-    return server;
-  }
-
-  private RawHttp open(TestServer server, int receiveBuffer) throws IOException {
-    RawHttp http = new RawHttp(server.port(), receiveBuffer);
-    toClose.add(http);
-    return http;
-  }
-
+class CutTracesTest extends ServletTestSupport {
   /** Starts a 30 s trace, waits for its first chunk, lets {@code cut} end it, and reads the rest. */
   private RawHttp.Body traceCutBy(Runnable cut, boolean gzip) throws Exception {
     TestServer server = server(PprofServlet.builder().chunkInterval(Duration.ofMillis(200)).build());
@@ -166,7 +140,7 @@ class CutTracesTest {
     TestServer server =
         TestServer.withSmallSendBuffer(
             PprofServlet.builder().chunkInterval(Duration.ofMillis(200)).writeTimeout(Duration.ofSeconds(1)).build());
-    toClose.add(server);
+    closing(server);
     RawHttp stalled = open(server, 4096);
     stalled.send("GET", "/app/debug/pprof/trace?seconds=2");
     stalled.readHead(); // and then reads nothing
@@ -215,7 +189,7 @@ class CutTracesTest {
     TestServer server =
         TestServer.withSmallSendBuffer(
             PprofServlet.builder().chunkInterval(Duration.ofMillis(200)).writeTimeout(Duration.ofSeconds(30)).build());
-    toClose.add(server);
+    closing(server);
     RawHttp recording = open(server, 4096).send("GET", "/app/debug/pprof/trace?seconds=8");
     recording.readHead();
     TraceSession session = Trace.activeSession().orElseThrow();

@@ -24,15 +24,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import jdk.jfr.FlightRecorder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,35 +38,12 @@ import org.junit.jupiter.api.Test;
  * stream that decompresses chunk by chunk as it arrives and keeps its complete chunks when cut,
  * and a warm-up that leaves nothing behind.
  */
-class FirstCaptureTest {
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    Trace.stop();
-    assertTrue(eventually(30, () -> !Trace.isEnabled()));
-  }
-
-  private TestServer server(PprofServlet servlet) throws Exception {
-    TestServer server = TestServer.with(servlet);
-    toClose.add(server);
-    return server;
-  }
-
-  private RawHttp open(TestServer server) throws IOException {
-    RawHttp http = new RawHttp(server.port(), 0);
-    toClose.add(http);
-    return http;
-  }
-
+class FirstCaptureTest extends ServletTestSupport {
   @Test
   void theStatusLineComesBeforeAnyChunkAndEveryEventAfterItIsInTheTrace() throws Exception {
     // A 4 s trace in 5 s chunks is one chunk, finished at the end: the headers cannot wait for it.
     TestServer server = server(PprofServlet.builder().chunkInterval(Duration.ofSeconds(5)).build());
-    RawHttp http = open(server).send("GET", "/app/debug/pprof/trace?seconds=4");
+    RawHttp http = open(server, 0).send("GET", "/app/debug/pprof/trace?seconds=4");
     http.readHead();
     assertEquals(200, http.status);
     TraceSession session = Trace.activeSession().orElseThrow(() -> new AssertionError("the status came after the trace"));
@@ -85,7 +59,7 @@ class FirstCaptureTest {
   @Test
   void theEarlyFirstChunkIsAValidFileByItselfAndComesBeforeTheSecond() throws Exception {
     TestServer server = server(PprofServlet.builder().build());
-    RawHttp http = open(server).send("GET", "/app/debug/pprof/trace?seconds=5");
+    RawHttp http = open(server, 0).send("GET", "/app/debug/pprof/trace?seconds=5");
     http.readHead();
     TraceSession session = Trace.activeSession().orElseThrow();
     PipedInputStream received = new PipedInputStream(1 << 20);
@@ -109,7 +83,7 @@ class FirstCaptureTest {
   @Test
   void aGzipStreamDecompressesChunkByChunkAndACutOneKeepsItsCompleteChunks() throws Exception {
     TestServer server = server(PprofServlet.builder().chunkInterval(Duration.ofMillis(300)).build());
-    RawHttp http = open(server).send("GET", "/app/debug/pprof/trace?seconds=30", "Accept-Encoding: gzip");
+    RawHttp http = open(server, 0).send("GET", "/app/debug/pprof/trace?seconds=30", "Accept-Encoding: gzip");
     http.readHead();
     assertEquals("gzip", http.headers.get("content-encoding"));
     TraceSession session = Trace.activeSession().orElseThrow();

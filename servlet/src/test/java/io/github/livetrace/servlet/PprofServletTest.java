@@ -37,32 +37,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.consumer.RecordedEvent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The servlet in a real Jetty server, driven by a real HTTP client. */
-class PprofServletTest {
+class PprofServletTest extends ServletTestSupport {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(WAIT).build();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    Trace.stop();
-    assertTrue(eventually(30, () -> !Trace.isEnabled()));
-  }
-
   private TestServer start(PprofServlet servlet) throws Exception {
-    return start(TestServer.with(servlet));
+    return server(servlet);
   }
 
   private TestServer start(TestServer server) {
-    toClose.add(server);
-    return server;
+    return closing(server);
   }
 
   private HttpResponse<String> get(URI uri, String... headers) throws Exception {
@@ -105,7 +92,7 @@ class PprofServletTest {
             },
             "workload");
     driver.start();
-    toClose.add(
+    closing(
         () -> {
           stop.set(true);
           driver.join(30_000);
