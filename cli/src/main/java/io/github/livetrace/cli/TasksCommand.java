@@ -81,7 +81,7 @@ final class TasksCommand implements Callable<Integer> {
         new TaskSearch(
             file,
             new TaskSearch.Filter(type, minNanos, maxNanos, text == null || text.isEmpty() ? null : text, limit));
-    TraceReader.read(file, search);
+    TraceReader.decode(file, search);
     List<TaskSearch.Match> matches = search.finish();
     PrintWriter out = spec.commandLine().getOut();
     if (matches.isEmpty()) {
@@ -90,7 +90,7 @@ final class TasksCommand implements Callable<Integer> {
       return 0;
     }
     TaskDetails details = new TaskDetails(matches);
-    TraceReader.read(file, details);
+    TraceReader.decode(file, details);
     new TaskReport(file, search, details).print(out);
     out.flush();
     return 0;

@@ -110,7 +110,7 @@ class BoundedMemoryTest {
   void taskStateIsKeptOnlyForTasksThatCanStillReceiveEvents() throws Exception {
     TraceFile trace = TraceFile.open(file);
     TaskSearch search = new TaskSearch(trace, new TaskSearch.Filter(null, 0, Long.MAX_VALUE, "request 4", 5));
-    TraceReader.read(trace, search);
+    TraceReader.decode(trace, search);
     List<TaskSearch.Match> matches = search.finish();
     assertEquals(5, matches.size());
     assertTrue(search.tasksSeen() > 100_000, "tasks seen: " + search.tasksSeen());

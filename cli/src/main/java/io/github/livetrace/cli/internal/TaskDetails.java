@@ -1,6 +1,10 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.cli.internal.jfr.EventSelection;
+import io.github.livetrace.cli.internal.jfr.JfrEvent;
+import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
+import io.github.livetrace.cli.internal.jfr.JfrThread;
+import io.github.livetrace.cli.internal.jfr.JfrType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -8,15 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedThread;
 
 /**
  * Second pass of {@code tasks}: for the few tasks the first pass chose, everything they touched,
  * as Go's task page shows it: parent, children, threads, and their regions and logs in time
  * order. Memory is bounded by the number of tasks chosen times {@link #MAX_EVENTS_PER_TASK}.
  */
-public final class TaskDetails implements TraceReader.Handler {
+public final class TaskDetails implements JfrEventHandler {
   /** Events shown per task; the earliest are kept, the rest counted. */
   public static final int MAX_EVENTS_PER_TASK = 1_000;
 
@@ -38,7 +40,8 @@ public final class TaskDetails implements TraceReader.Handler {
    * @param atNanos when it began, nanoseconds since the epoch
    * @param durationNanos how long it took; 0 for instants
    * @param threadId the thread it ran on
-   * @param thread the thread's name
+   * @param thread the thread's name at the time (a thread renamed during the trace has its old
+   *     name in the steps before)
    * @param text region type, or log category and message
    */
   public record Step(Kind kind, long atNanos, long durationNanos, long threadId, String thread, String text) {}
@@ -52,13 +55,25 @@ public final class TaskDetails implements TraceReader.Handler {
    */
   public record Child(long taskId, String type, long durationNanos) {}
 
+  /**
+   * A thread the task ran on.
+   *
+   * @param names its names, in the order the trace gave them: the last is the latest
+   * @param regions the task's regions on it
+   */
+  public record TaskThread(List<String> names, int regions) {
+    public String name() {
+      return names.get(names.size() - 1);
+    }
+  }
+
   /** Everything about one task. */
   public static final class Detail {
     private final TaskSearch.Match match;
     private final PriorityQueue<Step> steps =
         new PriorityQueue<>(Comparator.comparingLong(Step::atNanos).reversed()); // latest on top
     private final Map<Long, Child> children = new LinkedHashMap<>();
-    private final Map<String, Integer> regionsPerThread = new LinkedHashMap<>();
+    private final Map<Long, TaskThread> threads = new LinkedHashMap<>(); // by thread id
     private long droppedSteps;
     private long moreChildren;
     private String parentType;
@@ -101,13 +116,21 @@ public final class TaskDetails implements TraceReader.Handler {
       return moreChildren;
     }
 
-    /** Threads the task ran on (where it began, ended, had regions or logs), with region counts. */
-    public Map<String, Integer> threads() {
-      return regionsPerThread;
+    /** Threads the task ran on (where it began, ended, had regions or logs), by id. */
+    public Map<Long, TaskThread> threads() {
+      return threads;
     }
 
     private void add(Step step) {
-      regionsPerThread.merge(step.thread(), step.kind() == Kind.REGION ? 1 : 0, Integer::sum);
+      int regions = step.kind() == Kind.REGION ? 1 : 0;
+      threads.merge(step.threadId(), new TaskThread(List.of(step.thread()), regions), (known, added) -> {
+        List<String> names = known.names();
+        if (!names.contains(step.thread())) {
+          names = new ArrayList<>(names);
+          names.add(step.thread());
+        }
+        return new TaskThread(names, known.regions() + regions);
+      });
       steps.add(step);
       if (steps.size() > MAX_EVENTS_PER_TASK) {
         steps.poll();
@@ -129,7 +152,6 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
-  private final EventFields fields = new EventFields();
   private final Map<Long, Detail> details = new LinkedHashMap<>();
   private final Map<Long, List<Detail>> byParent = new HashMap<>();
 
@@ -144,25 +166,31 @@ public final class TaskDetails implements TraceReader.Handler {
   }
 
   @Override
-  public void event(RecordedEvent event) {
-    switch (event.getEventType().getName()) {
-      case EventNames.TASK_BEGIN:
+  public EventSelection select(JfrType type) {
+    EventSelection selection = LivetraceEvents.select(type, true);
+    return selection == null ? EventSelection.of(LivetraceEvents.OTHER) : selection;
+  }
+
+  @Override
+  public void event(JfrEvent event) {
+    switch (event.tag()) {
+      case LivetraceEvents.TASK_BEGIN:
         taskEvent(event, Kind.TASK_BEGIN, -1);
         break;
-      case EventNames.TASK_END:
-        taskEvent(event, Kind.TASK_END, event.getLong("taskDuration"));
+      case LivetraceEvents.TASK_END:
+        taskEvent(event, Kind.TASK_END, event.longValue(LivetraceEvents.TASK_DURATION));
         break;
-      case EventNames.REGION: {
-        Detail detail = details.get(event.getLong("taskId"));
+      case LivetraceEvents.REGION: {
+        Detail detail = details.get(event.longValue(LivetraceEvents.TASK_ID));
         if (detail != null) {
-          detail.add(step(event, Kind.REGION, event.getDuration().toNanos(), EventFields.string(event, "regionType")));
+          detail.add(step(event, Kind.REGION, event.durationNanos(), event.string(LivetraceEvents.REGION_TYPE)));
         }
         break;
       }
-      case EventNames.LOG: {
-        Detail detail = details.get(event.getLong("taskId"));
+      case LivetraceEvents.LOG: {
+        Detail detail = details.get(event.longValue(LivetraceEvents.TASK_ID));
         if (detail != null) {
-          String text = EventFields.string(event, "category") + ": " + EventFields.string(event, "message");
+          String text = event.string(LivetraceEvents.CATEGORY) + ": " + event.string(LivetraceEvents.MESSAGE);
           detail.add(step(event, Kind.LOG, 0, text));
         }
         break;
@@ -172,14 +200,14 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
-  private void taskEvent(RecordedEvent event, Kind kind, long durationNanos) {
-    long taskId = event.getLong("taskId");
-    String type = EventFields.string(event, "taskType");
+  private void taskEvent(JfrEvent event, Kind kind, long durationNanos) {
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    String type = event.string(LivetraceEvents.TASK_TYPE);
     Detail detail = details.get(taskId);
     if (detail != null) {
       detail.add(step(event, kind, 0, type));
     }
-    Detail parent = details.get(event.getLong("parentId"));
+    Detail parent = details.get(event.longValue(LivetraceEvents.PARENT_ID));
     if (parent != null) {
       parent.child(taskId, type, durationNanos);
     }
@@ -191,11 +219,11 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
-  private Step step(RecordedEvent event, Kind kind, long durationNanos, String text) {
-    RecordedThread thread = fields.thread(event);
-    long threadId = thread == null ? 0 : EventFields.threadId(thread);
-    String name = thread == null ? "?" : EventFields.threadName(thread);
-    return new Step(kind, Timestamps.nanos(event.getStartTime()), durationNanos, threadId, name, text);
+  private static Step step(JfrEvent event, Kind kind, long durationNanos, String text) {
+    JfrThread thread = event.thread();
+    long threadId = thread == null ? 0 : thread.id();
+    String name = thread == null ? "?" : thread.name();
+    return new Step(kind, event.startNanos(), durationNanos, threadId, name, text);
   }
 
   /** The details, in the order of the matches given. */

@@ -1,11 +1,13 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.cli.internal.jfr.EventSelection;
+import io.github.livetrace.cli.internal.jfr.JfrEvent;
+import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
+import io.github.livetrace.cli.internal.jfr.JfrType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import jdk.jfr.consumer.RecordedEvent;
 
 /**
  * First pass of {@code tasks}: finds the slowest tasks that match a filter, keeping only the
@@ -15,7 +17,7 @@ import jdk.jfr.consumer.RecordedEvent;
  * measured up to the end of the trace and marked unfinished. A task whose type is unknown (it
  * began before the trace and did not end in it) is not listed.
  */
-public final class TaskSearch implements TraceReader.Handler {
+public final class TaskSearch implements JfrEventHandler {
   /**
    * What to look for.
    *
@@ -76,49 +78,56 @@ public final class TaskSearch implements TraceReader.Handler {
   }
 
   @Override
-  public void event(RecordedEvent event) {
-    long end = Timestamps.nanos(event.getEndTime());
+  public EventSelection select(JfrType type) {
+    EventSelection selection = LivetraceEvents.select(type, filter.text() != null);
+    return selection == null ? EventSelection.of(LivetraceEvents.OTHER) : selection;
+  }
+
+  @Override
+  public void event(JfrEvent event) {
+    int tag = event.tag();
+    if (tag == LivetraceEvents.OTHER || tag == LivetraceEvents.MISUSE) {
+      return;
+    }
+    long end = event.endNanos();
     tracker.advance(end);
-    switch (event.getEventType().getName()) {
-      case EventNames.TASK_BEGIN: {
-        TaskState task = tracker.begun(event.getLong("taskId"));
-        task.type = EventFields.string(event, "taskType");
-        task.parentId = event.getLong("parentId");
-        task.beginNanos = Timestamps.nanos(event.getStartTime());
+    switch (tag) {
+      case LivetraceEvents.TASK_BEGIN: {
+        TaskState task = tracker.begun(event.longValue(LivetraceEvents.TASK_ID));
+        task.type = event.string(LivetraceEvents.TASK_TYPE);
+        task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+        task.beginNanos = event.startNanos();
         task.begunInTrace = true;
         break;
       }
-      case EventNames.TASK_END: {
-        TaskState task = tracker.ended(event.getLong("taskId"), end);
+      case LivetraceEvents.TASK_END: {
+        TaskState task = tracker.ended(event.longValue(LivetraceEvents.TASK_ID), end);
         if (task != null) {
-          task.type = EventFields.string(event, "taskType");
-          task.parentId = event.getLong("parentId");
-          task.durationNanos = event.getLong("taskDuration");
+          task.type = event.string(LivetraceEvents.TASK_TYPE);
+          task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+          task.durationNanos = event.longValue(LivetraceEvents.TASK_DURATION);
           if (!task.begunInTrace) {
             task.beginNanos = end - task.durationNanos;
           }
         }
         break;
       }
-      case EventNames.REGION:
+      case LivetraceEvents.REGION:
         if (filter.text() != null) {
-          TaskState task = tracker.touched(event.getLong("taskId"), end);
+          TaskState task = tracker.touched(event.longValue(LivetraceEvents.TASK_ID), end);
           if (task != null && !task.textFound) {
-            task.textFound = contains(EventFields.string(event, "regionType"), filter.text());
+            task.textFound = contains(event.string(LivetraceEvents.REGION_TYPE), filter.text());
           }
         }
         break;
-      case EventNames.LOG:
+      default: // a log
         if (filter.text() != null) {
-          TaskState task = tracker.touched(event.getLong("taskId"), end);
+          TaskState task = tracker.touched(event.longValue(LivetraceEvents.TASK_ID), end);
           if (task != null && !task.textFound) {
-            task.textFound =
-                contains(EventFields.string(event, "category"), filter.text())
-                    || contains(EventFields.string(event, "message"), filter.text());
+            task.textFound = contains(event.string(LivetraceEvents.CATEGORY), filter.text())
+                || contains(event.string(LivetraceEvents.MESSAGE), filter.text());
           }
         }
-        break;
-      default:
         break;
     }
   }
