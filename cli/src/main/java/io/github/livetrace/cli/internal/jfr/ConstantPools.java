@@ -21,7 +21,8 @@ import java.util.List;
  * <p>Each chunk is read on its own, as the format intends. {@code RecordingFile} differs in one
  * respect: for a key that the previous chunk's pool held too, it keeps the value read there. The
  * values are the same unless a thread was renamed between the chunks, where this reader gives
- * each chunk's name and {@code RecordingFile} the older one.
+ * each chunk's name and {@code RecordingFile} the older one; or unless the chunks are from two
+ * JVMs, whose keys have nothing in common.
  */
 final class ConstantPools {
   static final long CHECKPOINT_TYPE_ID = 1;

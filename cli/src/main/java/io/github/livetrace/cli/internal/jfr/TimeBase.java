@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Converts event times from ticks to nanoseconds since the epoch, as {@code
- * jdk.jfr.consumer.RecordingFile} does: from one chunk header's pair of start times (wall clock
+ * jdk.jfr.consumer.RecordingFile} does: from a chunk header's pair of start times (wall clock
  * and ticks) and its tick frequency, with the same floating-point arithmetic, so that both
- * readers give the same nanosecond for the same event.
+ * readers give the same nanosecond for the same event of a file of one JVM.
  *
  * <p>Chunks written by one JVM share one pair, the earliest chunk's, as the JDK's reader does for
  * a whole file: each header samples the two clocks at slightly different instants, and converting
