@@ -106,8 +106,9 @@ class ExportWindowTest {
     List<Map<String, Object>> events = Exports.export(file, dir.resolve("task.json"), "--task", ids.get("middle").toString());
     assertEquals(Set.of("middle", "middle child"), names(Exports.with(events, "ph", "b")));
     assertEquals(Set.of("middle work", "middle child work"), names(Exports.with(events, "cat", "region")));
-    Set<Object> threads = Exports.threadNames(events).values().stream().map(a -> a.get("name")).collect(Collectors.toSet());
-    assertTrue(threads.contains("helper") && threads.contains(Thread.currentThread().getName()), threads::toString);
+    Set<Object> threads = Exports.threadNames(events).values().stream().map(a -> a.get("name"))
+        .filter(name -> !name.equals("GC") && !name.equals("GC pauses")).collect(Collectors.toSet());
+    assertEquals(Set.of("helper", Thread.currentThread().getName()), threads, "the tracks of the threads they ran on");
   }
 
   @Test

@@ -114,6 +114,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     String type;
     long parentId;
     long beginTid;
+    String beginThreadName; // the name of the thread the task began on, at the time
     long beginNanos = Long.MIN_VALUE; // from its begin event; unknown until then
     boolean beginWritten;
     boolean endWritten;
@@ -268,9 +269,10 @@ public final class ChromeTraceExport implements JfrEventHandler {
     task.type = event.string(LivetraceEvents.TASK_TYPE);
     task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
     task.beginTid = tid(event.thread());
+    task.beginThreadName = event.thread() == null ? null : event.thread().name();
     task.beginNanos = event.startNanos();
     if (selection.task(taskId) && selection.inWindow(task.beginNanos, task.beginNanos)) {
-      writeBegin(task, taskId, task.beginTid, task.beginNanos, false);
+      writeBegin(task, taskId, task.beginNanos, false);
     }
   }
 
@@ -281,7 +283,8 @@ public final class ChromeTraceExport implements JfrEventHandler {
       return;
     }
     long duration = event.longValue(LivetraceEvents.TASK_DURATION);
-    long tid = tid(event.thread());
+    JfrThread thread = event.thread();
+    long tid = tid(thread);
     if (!task.beginWritten) {
       boolean begunInTrace = task.beginNanos != Long.MIN_VALUE;
       long begin = begunInTrace ? task.beginNanos : end - duration;
@@ -290,8 +293,15 @@ public final class ChromeTraceExport implements JfrEventHandler {
       }
       task.type = event.string(LivetraceEvents.TASK_TYPE);
       task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
-      writeBegin(task, taskId, begunInTrace ? task.beginTid : tid, begin, !begunInTrace);
+      if (begunInTrace) {
+        writeBegin(task, taskId, begin, false);
+      } else {
+        task.beginTid = tid;
+        task.beginThreadName = thread == null ? null : thread.name();
+        writeBegin(task, taskId, begin, true);
+      }
     }
+    named(tid, thread);
     asyncEvent("e", task, taskId, tid, end);
     json.writeName("args");
     json.writeStartObject();
@@ -301,8 +311,9 @@ public final class ChromeTraceExport implements JfrEventHandler {
     task.endWritten = true;
   }
 
-  private void writeBegin(TaskState task, long taskId, long tid, long begin, boolean beforeTrace) {
-    asyncEvent("b", task, taskId, tid, begin);
+  private void writeBegin(TaskState task, long taskId, long begin, boolean beforeTrace) {
+    named(task.beginTid, task.beginThreadName);
+    asyncEvent("b", task, taskId, task.beginTid, begin);
     json.writeName("args");
     json.writeStartObject();
     json.writeNumberProperty("taskId", taskId);
@@ -327,7 +338,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       if (!shown) {
         return;
       }
-      writeBegin(task, taskId, task.beginTid, task.beginNanos, false);
+      writeBegin(task, taskId, task.beginNanos, false);
     }
     asyncEvent("e", task, taskId, task.beginTid, endNanos);
     json.writeName("args");
@@ -415,7 +426,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     if (!selection.inWindow(at, at) || !selection.thread(threadId(thread))) {
       return;
     }
-    instant(tid(thread), "log", event.string(LivetraceEvents.CATEGORY), at);
+    instant(named(tid(thread), thread), "log", event.string(LivetraceEvents.CATEGORY), at);
     json.writeStringProperty("message", event.string(LivetraceEvents.MESSAGE));
     json.writeNumberProperty("taskId", taskId);
     if (task != null && task.type != null) {
@@ -432,7 +443,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     if (!selection.inWindow(at, at) || !selection.thread(threadId(thread))) {
       return;
     }
-    instant(tid(thread), "misuse", "misuse: " + event.string(LivetraceEvents.KIND), at);
+    instant(named(tid(thread), thread), "misuse", "misuse: " + event.string(LivetraceEvents.KIND), at);
     json.writeStringProperty("message", event.string(LivetraceEvents.MISUSE_MESSAGE));
     json.writeStringProperty("stack", stack(event.stackTrace()));
     json.writeEndObject();
@@ -521,7 +532,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     JfrObject stack = event.stackTrace();
     List<Object> frames = stack == null ? List.of() : stack.array("frames");
     String top = frames.isEmpty() ? "cpu sample" : frame(frames.get(0));
-    instant(tid(thread), "cpu", top, at);
+    instant(named(tid(thread), thread), "cpu", top, at);
     json.writeStringProperty("stack", stack(stack));
     json.writeEndObject();
     json.writeEndObject();
@@ -533,7 +544,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
    * args and closes both. Returns the track's tid.
    */
   private long slice(JfrThread thread, String category, String name, long start, long end) {
-    return slice(tid(thread), null, category, name, start, end);
+    return slice(named(tid(thread), thread), null, category, name, start, end);
   }
 
   private long slice(long tid, String trackName, String category, String name, long start, long end) {
@@ -580,18 +591,28 @@ public final class ChromeTraceExport implements JfrEventHandler {
     JsonOutput.micros(json, Math.max(0, nanos - originNanos));
   }
 
-  /** The track of a thread, which keeps every name the thread had. */
-  private long tid(JfrThread thread) {
+  /** The track of a thread: its id, and JVM threads (which have none) above. */
+  private static long tid(JfrThread thread) {
     if (thread == null) {
       return 0;
     }
     long id = thread.id();
-    long tid = id > 0 ? id : JVM_THREAD_TIDS - id;
-    List<String> names = threadNames.computeIfAbsent(tid, t -> new ArrayList<>(1));
-    String name = thread.name();
-    if (names.isEmpty() || !names.get(names.size() - 1).equals(name)) {
-      names.remove(name);
-      names.add(name);
+    return id > 0 ? id : JVM_THREAD_TIDS - id;
+  }
+
+  /** Notes the name of the thread of a track that an event is written on; returns the track. */
+  private long named(long tid, JfrThread thread) {
+    return named(tid, thread == null ? null : thread.name());
+  }
+
+  /** Keeps every name a track's thread had, the latest last. */
+  private long named(long tid, String name) {
+    if (name != null) {
+      List<String> names = threadNames.computeIfAbsent(tid, t -> new ArrayList<>(1));
+      if (names.isEmpty() || !names.get(names.size() - 1).equals(name)) {
+        names.remove(name);
+        names.add(name);
+      }
     }
     return tid;
   }
