@@ -117,6 +117,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     String beginThreadName; // the name of the thread the task began on, at the time
     long beginNanos = Long.MIN_VALUE; // from its begin event; unknown until then
     boolean beginWritten;
+    boolean ended; // its end was read: what is written of it is decided
     boolean endWritten;
     long[] threads = new long[2]; // tracks with a region of the task, in the order read
     int threadCount;
@@ -177,7 +178,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
   @Override
   public EventSelection select(JfrType type) {
     EventSelection livetrace = LivetraceEvents.select(type, true);
-    if (livetrace != null) {
+    if (livetrace.tag() != LivetraceEvents.OTHER) {
       return livetrace;
     }
     switch (type.name()) {
@@ -263,8 +264,8 @@ public final class ChromeTraceExport implements JfrEventHandler {
   private void taskBegun(JfrEvent event) {
     long taskId = event.longValue(LivetraceEvents.TASK_ID);
     TaskState task = tasks.begun(taskId);
-    if (task.beginWritten) {
-      return; // its end came first in file order, and wrote both
+    if (task.ended) {
+      return; // its end came first in file order, and wrote both or neither
     }
     task.type = event.string(LivetraceEvents.TASK_TYPE);
     task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
@@ -282,6 +283,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     if (task == null) {
       return;
     }
+    task.ended = true;
     long duration = event.longValue(LivetraceEvents.TASK_DURATION);
     JfrThread thread = event.thread();
     long tid = tid(thread);
@@ -396,26 +398,25 @@ public final class ChromeTraceExport implements JfrEventHandler {
     long flowId = ++flowIds;
     boolean aFirst = atA <= atB;
     String name = task.type == null ? "task " + taskId : task.type;
-    json.writeStartObject();
-    json.writeStringProperty("ph", "s");
-    json.writeStringProperty("cat", "task-flow");
-    json.writeStringProperty("name", name);
-    json.writeNumberProperty("id", flowId);
-    json.writeNumberProperty("pid", PID);
-    json.writeNumberProperty("tid", aFirst ? tidA : tidB);
-    timestamp("ts", aFirst ? atA : atB);
-    json.writeEndObject();
-    json.writeStartObject();
-    json.writeStringProperty("ph", "f");
-    json.writeStringProperty("bp", "e");
-    json.writeStringProperty("cat", "task-flow");
-    json.writeStringProperty("name", name);
-    json.writeNumberProperty("id", flowId);
-    json.writeNumberProperty("pid", PID);
-    json.writeNumberProperty("tid", aFirst ? tidB : tidA);
-    timestamp("ts", aFirst ? atB : atA);
-    json.writeEndObject();
+    flowEnd("s", name, flowId, aFirst ? tidA : tidB, aFirst ? atA : atB);
+    flowEnd("f", name, flowId, aFirst ? tidB : tidA, aFirst ? atB : atA);
     counts.flows++;
+  }
+
+  /** The start ({@code "s"}) or the finish ({@code "f"}, bound to its enclosing slice) of a flow. */
+  private void flowEnd(String phase, String name, long flowId, long tid, long at) {
+    json.writeStartObject();
+    json.writeStringProperty("ph", phase);
+    if (phase.equals("f")) {
+      json.writeStringProperty("bp", "e");
+    }
+    json.writeStringProperty("cat", "task-flow");
+    json.writeStringProperty("name", name);
+    json.writeNumberProperty("id", flowId);
+    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("tid", tid);
+    timestamp("ts", at);
+    json.writeEndObject();
   }
 
   private void log(JfrEvent event, long end) {

@@ -35,7 +35,8 @@ final class LivetraceEvents {
   private LivetraceEvents() {}
 
   /**
-   * The selection for a livetrace event type; null for any other type.
+   * The selection for a livetrace event type; for any other type, none of its fields under the
+   * tag {@link #OTHER}.
    *
    * @param messages whether log messages are decoded (they are most of a log's bytes)
    */
@@ -54,7 +55,7 @@ final class LivetraceEvents {
       case EventNames.MISUSE:
         return EventSelection.of(MISUSE, "kind", "message").withStackTrace();
       default:
-        return null;
+        return EventSelection.of(OTHER);
     }
   }
 }

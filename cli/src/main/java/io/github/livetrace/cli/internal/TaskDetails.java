@@ -167,8 +167,7 @@ public final class TaskDetails implements JfrEventHandler {
 
   @Override
   public EventSelection select(JfrType type) {
-    EventSelection selection = LivetraceEvents.select(type, true);
-    return selection == null ? EventSelection.of(LivetraceEvents.OTHER) : selection;
+    return LivetraceEvents.select(type, true);
   }
 
   @Override

@@ -32,8 +32,7 @@ public final class TaskScope implements JfrEventHandler {
 
   @Override
   public EventSelection select(JfrType type) {
-    EventSelection selection = LivetraceEvents.select(type, false);
-    return selection == null ? EventSelection.of(LivetraceEvents.OTHER) : selection;
+    return LivetraceEvents.select(type, false);
   }
 
   @Override

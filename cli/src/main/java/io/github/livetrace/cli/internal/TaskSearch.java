@@ -77,10 +77,13 @@ public final class TaskSearch implements JfrEventHandler {
     this.best = new PriorityQueue<>(SLOWEST_FIRST.reversed());
   }
 
+  /** Regions and logs matter only to a text filter: without one, none of their fields is decoded. */
   @Override
   public EventSelection select(JfrType type) {
     EventSelection selection = LivetraceEvents.select(type, filter.text() != null);
-    return selection == null ? EventSelection.of(LivetraceEvents.OTHER) : selection;
+    boolean needed = filter.text() != null
+        || selection.tag() == LivetraceEvents.TASK_BEGIN || selection.tag() == LivetraceEvents.TASK_END;
+    return needed ? selection : EventSelection.of(LivetraceEvents.OTHER);
   }
 
   @Override
