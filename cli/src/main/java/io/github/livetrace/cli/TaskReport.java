@@ -63,7 +63,7 @@ final class TaskReport {
           String.join(", ", shown), more > 0 ? ", and " + more + " more" : "");
     }
     List<String> threads = new ArrayList<>();
-    for (TaskDetails.TaskThread thread : detail.threads().values()) {
+    for (TaskDetails.TaskThread thread : detail.threads()) {
       List<String> earlier = thread.names().subList(0, thread.names().size() - 1);
       threads.add(thread.name() + (earlier.isEmpty() ? "" : ", formerly " + String.join(", ", earlier))
           + " (" + thread.regions() + " region" + (thread.regions() == 1 ? "" : "s") + ")");

@@ -8,11 +8,14 @@ import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.TraceSession;
 import io.github.livetrace.cli.internal.JsonOutput;
+import io.github.livetrace.cli.internal.TaskDetails;
+import io.github.livetrace.cli.internal.TaskSearch;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
 import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.testing.TraceFiles;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The parallel decoder's summary is the summary of one pass, for every file and any number of
- * threads: with thousands of types too, where which types keep a row of their own must not
- * depend on which thread read which chunk.
+ * What the parallel decoder's handlers find, merged, is what one pass finds, for every file and
+ * any number of threads: the summary, with thousands of types too (which types keep a row of
+ * their own must not depend on which thread read which chunk), and the slowest tasks with their
+ * details.
  */
-class ParallelSummaryTest {
+class ParallelDecodingTest {
   /** More task, region and log types than get a row of their own. */
   private static final int TYPES = TraceSummary.MAX_TYPES + 1_000;
 
@@ -42,7 +46,7 @@ class ParallelSummaryTest {
     manyTypes = Files.write(dir.resolve("many-types.jfr"), manyTypesAcrossChunks());
     files.add(manyTypes);
     byte[] spanning = Recordings.recordChunks(TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)), 4,
-        ParallelSummaryTest::overlappingTasks);
+        ParallelDecodingTest::overlappingTasks);
     files.add(Files.write(dir.resolve("spanning.jfr"), spanning));
     files.add(Files.write(dir.resolve("spanning-twice.jfr"), Recordings.concatenate(spanning, Files.readAllBytes(manyTypes))));
   }
@@ -102,6 +106,41 @@ class ParallelSummaryTest {
         }
       }
     }
+  }
+
+  @Test
+  void everyNumberOfThreadsFindsTheTasksOfOnePass() throws Exception {
+    for (Path path : files) {
+      TraceFile file = TraceFile.open(path);
+      for (TaskSearch.Filter filter : List.of(new TaskSearch.Filter(null, 0, Long.MAX_VALUE, null, 5),
+          new TaskSearch.Filter(null, 0, Long.MAX_VALUE, "type 1", 3))) {
+        String expected = tasks(file, filter, 0);
+        assertTrue(filter.text() != null || expected.contains("\ntask "), expected);
+        for (int threads : new int[] {1, 2, 3, file.chunks().size()}) {
+          assertEquals(expected, tasks(file, filter, threads), path + " on " + threads + " threads, " + filter);
+        }
+      }
+    }
+  }
+
+  /** The report of {@code tasks}, read in one pass ({@code threads} 0) or on that many threads. */
+  private static String tasks(TraceFile file, TaskSearch.Filter filter, int threads) throws Exception {
+    TaskSearch search = new TaskSearch(file, filter);
+    if (threads == 0) {
+      TraceReader.decode(file, search);
+    } else {
+      TraceReader.decode(file, threads, () -> new TaskSearch(file, filter), search::merge);
+    }
+    List<TaskSearch.Match> matches = search.finish();
+    TaskDetails details = new TaskDetails(file, matches);
+    if (threads == 0) {
+      TraceReader.decode(file, details);
+    } else {
+      TraceReader.decode(file, threads, () -> new TaskDetails(file, matches), details::merge);
+    }
+    StringWriter out = new StringWriter();
+    new TaskReport(file, search, details).print(new PrintWriter(out));
+    return out.toString();
   }
 
   @Test
