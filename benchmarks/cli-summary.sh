@@ -94,8 +94,9 @@ for ((c = 0; c < ${#names[@]}; c++)); do
     printf "%-38s %7.2f s %7.2f s %12.0f %8.1f %7.0f MB\n", name, med, min, events / med, bytes / 1048576 / med, kb / 1024 }'
 done
 echo
-echo "livetrace runs with -Xmx256m. summary decodes only what it reports, on up to 4 threads; tasks"
-echo "reads the trace twice (the slowest tasks, then their events), export and repair once, on one"
-echo "thread, all with livetrace's own decoder. jfr summary reads the size and type of every record;"
+echo "livetrace runs with -Xmx256m, with its own decoder, which decodes only the fields a command"
+echo "needs: summary and repair read the trace once, tasks twice (the slowest tasks, then their"
+echo "events), on up to $(( $(nproc) < 4 ? $(nproc) : 4 )) threads; export once, in time order on one thread, writing a JSON"
+echo "file several times the size of the trace. jfr summary reads the size and type of every record;"
 echo "jfr print builds every event of the type it prints. Each run is a fresh JVM, startup and JIT"
 echo "compilation included."
