@@ -36,7 +36,7 @@ final class ChunkDecoder {
   private final BooleanSupplier cancelled;
 
   private Metadata metadata;
-  private byte[] metadataBytes; // the record metadata was read from
+  private byte[] metadataBytes; // the metadata read last, from its id on
   private EventLayouts layouts; // of every event type of the metadata, for the handler
 
   // The state of the record loop, in fields so that a record is decoded by a method of its own:
@@ -106,15 +106,14 @@ final class ChunkDecoder {
   /**
    * Reads the chunk's metadata unless it is the same, byte for byte, as the chunk before's;
    * returns whether it was read. Ids and sizes are not enough: two JVMs, of the same JDK or not,
-   * number their metadata alike, and a file can hold chunks of both.
+   * number their metadata alike, and a file can hold chunks of both. What is compared is the
+   * metadata itself, from its id on: the event's start time and duration differ from chunk to
+   * chunk.
    */
   private boolean readMetadata(long chunkStart, ChunkHeader header) throws IOException, JfrFormatException {
     long position = chunkStart + header.metadataOffset();
     int at = openRecord(window, in, position, chunkStart + header.chunkSize(), "metadata event");
-    int size = (int) in.readLong();
-    if (metadata != null && Arrays.equals(metadataBytes, 0, metadataBytes.length, window.bytes(), at, at + size)) {
-      return false;
-    }
+    int end = at + (int) in.readLong();
     long typeId = in.readLong();
     if (typeId != METADATA_TYPE_ID) {
       throw new JfrFormatException("expected the metadata event (type id 0) at offset " + position
@@ -122,6 +121,10 @@ final class ChunkDecoder {
     }
     in.readLong(); // start time
     in.readLong(); // duration
+    int body = in.position();
+    if (metadata != null && Arrays.equals(metadataBytes, 0, metadataBytes.length, window.bytes(), body, end)) {
+      return false;
+    }
     long id = in.readLong();
     try {
       metadata = MetadataReader.read(in, id);
@@ -129,7 +132,7 @@ final class ChunkDecoder {
       metadata = null;
       throw new JfrFormatException("the metadata event at offset " + position + ": " + e.getMessage());
     }
-    metadataBytes = Arrays.copyOfRange(window.bytes(), at, at + size);
+    metadataBytes = Arrays.copyOfRange(window.bytes(), body, end);
     return true;
   }
 
