@@ -1,24 +1,29 @@
 package io.github.livetrace.cli;
 
+import io.github.livetrace.cli.internal.BadInputException;
 import io.github.livetrace.cli.internal.ChromeTraceExport;
-import io.github.livetrace.cli.internal.JsonWriter;
+import io.github.livetrace.cli.internal.JsonOutput;
+import io.github.livetrace.cli.internal.TaskScope;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
+import io.github.livetrace.internal.Durations;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.core.JsonGenerator;
 
 /** {@code livetrace export TRACE -o OUT.json}: a timeline that ui.perfetto.dev opens. */
 @Command(
@@ -28,7 +33,9 @@ import picocli.CommandLine.Spec;
       "Writes the trace in the Trace Event Format (JSON) that ui.perfetto.dev and chrome://tracing"
           + " open: a track per thread with its regions as nested slices, blocked states (park,"
           + " monitor, sleep, socket and file I/O) and CPU samples; each task as an async slice,"
-          + " with flow arrows between the threads it ran on; logs as instant events; GC pauses."
+          + " with flow arrows between the threads it ran on; logs as instant events; GC pauses.",
+      "A large trace makes a file too large for the browser: --from and --to keep a time window,"
+          + " --task one task."
     })
 final class ExportCommand implements Callable<Integer> {
   enum Format {
@@ -52,18 +59,47 @@ final class ExportCommand implements Callable<Integer> {
       description = "chrome: the Trace Event Format (the default and only format)")
   private Format format;
 
+  @Option(
+      names = "--from",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description = "only what happened from D into the trace on, such as 2s (offsets as 'tasks' prints them)")
+  private Duration from;
+
+  @Option(
+      names = "--to",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description = "only what happened up to D into the trace")
+  private Duration to;
+
+  @Option(
+      names = "--task",
+      paramLabel = "ID",
+      description = "only task ID, its child tasks, and the threads they ran on while it ran")
+  private Long task;
+
   @Spec private CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (from != null && to != null && from.compareTo(to) > 0) {
+      throw new ParameterException(spec.commandLine(), "--from " + Durations.format(from) + " is after --to "
+          + Durations.format(to));
+    }
+    if (task != null && (from != null || to != null)) {
+      throw new ParameterException(spec.commandLine(), "--task exports the task's own span; leave out --from and --to");
+    }
     TraceFile file = TraceFile.open(trace);
+    ChromeTraceExport.Selection selection = selection(file);
     OutputFiles.requireWritable(output, trace);
     ChromeTraceExport.Counts counts;
-    Writer writer = new OutputStreamWriter(Channels.newOutputStream(OutputFiles.open(output)), StandardCharsets.UTF_8);
+    FileChannel channel = OutputFiles.open(output);
     boolean done = false;
-    try (JsonWriter json = new JsonWriter(new BufferedWriter(writer, 1 << 16), 2)) {
-      ChromeTraceExport export = new ChromeTraceExport(json, file);
-      TraceReader.read(file, export);
+    try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        JsonGenerator json = JsonOutput.eventPerLine(out)) {
+      ChromeTraceExport export = new ChromeTraceExport(json, file, selection);
+      TraceReader.decode(file, export);
       counts = export.finish();
       done = true;
     } finally {
@@ -78,8 +114,36 @@ final class ExportCommand implements Callable<Integer> {
         output, SummaryReport.bytes(Files.size(output)), counts.threads, counts.regions, counts.tasks,
         counts.unfinishedTasks, counts.flows, counts.logs, counts.gc, counts.blocked, counts.cpuSamples,
         counts.misuse);
+    if (counts.notNested > 0) {
+      out.printf(Locale.ROOT, "%,d slices did not nest on their thread's track (regions ended out of order):"
+          + " they are on extra tracks of their threads, marked misuse%n", counts.notNested);
+    }
     out.println("open it at https://ui.perfetto.dev (Open trace file) or in chrome://tracing");
     out.flush();
     return 0;
+  }
+
+  /** The window or task asked for, checked against the trace. */
+  private ChromeTraceExport.Selection selection(TraceFile file) throws Exception {
+    long span = file.endNanos() - file.startNanos();
+    if (task != null) {
+      TaskScope scope = new TaskScope(task);
+      TraceReader.decode(file, scope);
+      if (!scope.found()) {
+        throw new BadInputException(file.path(), "has no begin or end of task " + task
+            + " (see 'livetrace tasks " + file.path() + "')");
+      }
+      return scope.selection(file);
+    }
+    if (from == null && to == null) {
+      return ChromeTraceExport.Selection.ALL;
+    }
+    if (from != null && from.toNanos() > span) {
+      throw new ParameterException(spec.commandLine(), "--from " + Durations.format(from)
+          + " is past the end of the trace, which lasts " + Durations.format(span));
+    }
+    long fromNanos = from == null ? Long.MIN_VALUE : file.startNanos() + from.toNanos();
+    long toNanos = to == null ? Long.MAX_VALUE : file.startNanos() + to.toNanos();
+    return new ChromeTraceExport.Selection(fromNanos, toNanos, null, null);
   }
 }

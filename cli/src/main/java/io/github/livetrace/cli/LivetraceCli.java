@@ -4,6 +4,7 @@ import io.github.livetrace.cli.internal.BadInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,6 +12,8 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+import tools.jackson.core.exc.JacksonIOException;
 
 /**
  * The {@code livetrace} command: {@code summary}, {@code tasks}, {@code export} and {@code
@@ -74,8 +77,15 @@ public final class LivetraceCli implements Callable<Integer> {
   private static int badUsage(ParameterException e, String[] args) {
     CommandLine command = e.getCommandLine();
     String name = command.getCommandSpec().qualifiedName();
-    command.getErr().println(
-        name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
+    String message = oneLine(e.getMessage());
+    if (e instanceof UnmatchedArgumentException && command.getCommandSpec().parent() == null) {
+      List<String> unmatched = ((UnmatchedArgumentException) e).getUnmatched();
+      if (!unmatched.isEmpty() && !unmatched.get(0).startsWith("-")) {
+        message = "'" + unmatched.get(0) + "' is not a command; the commands are "
+            + String.join(", ", command.getSubcommands().keySet());
+      }
+    }
+    command.getErr().println(name + ": " + message + " (see '" + name + " --help')");
     command.getErr().flush();
     return EXIT_BAD_INPUT;
   }
@@ -87,8 +97,8 @@ public final class LivetraceCli implements Callable<Integer> {
     if (e instanceof BadInputException) {
       err.println(name + ": " + oneLine(e.getMessage()));
       status = EXIT_BAD_INPUT;
-    } else if (e instanceof IOException || e instanceof UncheckedIOException) {
-      Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
+    } else if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof JacksonIOException) {
+      Throwable cause = e instanceof IOException ? e : e.getCause();
       err.println(name + ": I/O error: " + oneLine(String.valueOf(cause.getMessage())));
       status = EXIT_FAILURE;
     } else {

@@ -57,7 +57,7 @@ final class RepairCommand implements Callable<Integer> {
     try {
       copyPrefix(trace, target, file.completeBytes());
       TraceFile repaired = TraceFile.open(output);
-      events = TraceReader.read(repaired, event -> {});
+      events = TraceReader.count(repaired);
       valid = true;
     } finally {
       if (!valid) {

@@ -1,6 +1,6 @@
 package io.github.livetrace.cli;
 
-import io.github.livetrace.cli.internal.JsonWriter;
+import io.github.livetrace.cli.internal.JsonOutput;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
 import io.github.livetrace.cli.internal.TraceSummary;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
       "Per task type and per region type: count, completed count, p50/p90/p99/max latency and a"
           + " log-scale latency histogram; logs per category; the trace's time span, chunks and"
           + " threads.",
-      "Percentiles are within 0.8% of the exact values. Reads the trace once, in bounded memory."
+      "Percentiles are within 0.8%% of the exact values. Reads the trace once, in bounded memory."
     })
 final class SummaryCommand implements Callable<Integer> {
   enum Format {
@@ -49,12 +49,12 @@ final class SummaryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TraceFile file = TraceFile.open(trace);
-    TraceSummary summary = new TraceSummary();
-    TraceReader.decode(file, TraceSummary::new, summary::merge);
+    TraceSummary summary = new TraceSummary(file.chunks());
+    TraceReader.decode(file, () -> new TraceSummary(file.chunks()), summary::merge);
     PrintWriter out = spec.commandLine().getOut();
     SummaryReport report = new SummaryReport(file, summary);
     if (format == Format.JSON) {
-      report.json(new JsonWriter(out, Integer.MAX_VALUE));
+      report.json(JsonOutput.pretty(out));
     } else {
       report.text(out, histograms);
     }

@@ -1,7 +1,5 @@
 package io.github.livetrace.cli;
 
-import io.github.livetrace.cli.internal.JsonWriter;
-import io.github.livetrace.cli.internal.LatencyHistogram;
 import io.github.livetrace.cli.internal.Timestamps;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceSummary;
@@ -9,11 +7,11 @@ import io.github.livetrace.cli.internal.TraceSummary.LogStats;
 import io.github.livetrace.cli.internal.TraceSummary.ThreadStats;
 import io.github.livetrace.cli.internal.TraceSummary.TypeStats;
 import io.github.livetrace.internal.Durations;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import tools.jackson.core.JsonGenerator;
 
 /** Renders a {@link TraceSummary} as text for people or as JSON for scripts. */
 final class SummaryReport {
@@ -68,14 +66,14 @@ final class SummaryReport {
     }
     out.println();
     out.println("Latency columns: nearest-rank percentiles within "
-        + LatencyHistogram.RELATIVE_ERROR_PERCENT + "%; HISTOGRAM has one cell per decade,");
+        + TraceSummary.RELATIVE_ERROR_PERCENT + "%; HISTOGRAM has one cell per decade,");
     out.println("  " + String.join(" ", DECADE_LABELS) + ", from '.' (few) to '@' (most).");
     if (histograms) {
       for (TypeStats task : summary.tasks()) {
-        bars(out, "task " + task.type(), task.latency());
+        bars(out, "task " + task.type(), task);
       }
       for (TypeStats region : summary.regions()) {
-        bars(out, "region " + region.type(), region.latency());
+        bars(out, "region " + region.type(), region);
       }
     }
   }
@@ -84,7 +82,8 @@ final class SummaryReport {
     List<String> names = new ArrayList<>();
     for (ThreadStats thread : threads) {
       if (thread.annotations() > 0 && names.size() < 8) {
-        names.add(thread.name());
+        names.add(thread.name() + (thread.earlierNames().isEmpty() ? ""
+            : " (formerly " + String.join(", ", thread.earlierNames()) + ")"));
       }
     }
     long more = annotatedThreads - names.size();
@@ -104,24 +103,23 @@ final class SummaryReport {
     out.printf(Locale.ROOT, row, title, "COUNT", tasks ? "COMPLETED" : "", "P50", "P90", "P99", "MAX",
         "HISTOGRAM");
     for (TypeStats type : types) {
-      LatencyHistogram latency = type.latency();
-      boolean any = latency.count() > 0;
+      boolean any = type.completed() > 0;
       out.printf(Locale.ROOT, row,
           display(type.type()),
           String.format(Locale.ROOT, "%,d", type.count()),
           tasks ? String.format(Locale.ROOT, "%,d", type.completed()) : "",
-          any ? Durations.format(latency.percentile(PERCENTILES[0])) : "-",
-          any ? Durations.format(latency.percentile(PERCENTILES[1])) : "-",
-          any ? Durations.format(latency.percentile(PERCENTILES[2])) : "-",
-          any ? Durations.format(latency.max()) : "-",
-          "|" + sparkline(latency) + "|");
+          any ? Durations.format(type.percentile(PERCENTILES[0])) : "-",
+          any ? Durations.format(type.percentile(PERCENTILES[1])) : "-",
+          any ? Durations.format(type.percentile(PERCENTILES[2])) : "-",
+          any ? Durations.format(type.max()) : "-",
+          "|" + sparkline(type) + "|");
     }
   }
 
   /** One character per decade column; blank where no value fell. */
-  static String sparkline(LatencyHistogram latency) {
+  static String sparkline(TypeStats type) {
     long[] columns = new long[DECADE_LABELS.length];
-    for (LatencyHistogram.Bucket bucket : latency.decades()) {
+    for (TraceSummary.Bucket bucket : type.decades()) {
       columns[column(bucket.fromNanos())] += bucket.count();
     }
     long most = 0;
@@ -148,11 +146,12 @@ final class SummaryReport {
     return Math.max(0, Math.min(DECADE_LABELS.length - 1, decade - 2));
   }
 
-  private static void bars(PrintWriter out, String title, LatencyHistogram latency) {
+  private static void bars(PrintWriter out, String title, TypeStats type) {
     out.println();
-    out.printf(Locale.ROOT, "%s (%,d)%n", title, latency.count());
-    long most = latency.decades().stream().mapToLong(LatencyHistogram.Bucket::count).max().orElse(0);
-    for (LatencyHistogram.Bucket bucket : latency.decades()) {
+    out.printf(Locale.ROOT, "%s (%,d)%n", title, type.completed());
+    List<TraceSummary.Bucket> decades = type.decades();
+    long most = decades.stream().mapToLong(TraceSummary.Bucket::count).max().orElse(0);
+    for (TraceSummary.Bucket bucket : decades) {
       int length = most == 0 ? 0 : (int) Math.round(40.0 * bucket.count() / most);
       out.printf(Locale.ROOT, "  [%7s, %7s)  %-40s %,d%n", Durations.format(bucket.fromNanos()),
           Durations.format(bucket.toNanos()), "#".repeat(Math.max(length, bucket.count() > 0 ? 1 : 0)),
@@ -160,70 +159,87 @@ final class SummaryReport {
     }
   }
 
-  void json(JsonWriter json) throws IOException {
-    json.beginObject()
-        .field("file", file.path().toString())
-        .field("bytes", file.size())
-        .field("chunks", file.chunks().size())
-        .field("start", Timestamps.instant(file.startNanos()).toString())
-        .field("end", Timestamps.instant(file.endNanos()).toString())
-        .field("durationNanos", file.endNanos() - file.startNanos())
-        .field("events", summary.events())
-        .field("livetraceEvents", summary.annotationEvents())
-        .field("misuse", summary.misuse())
-        .name("percentileRelativeErrorPercent").value(LatencyHistogram.RELATIVE_ERROR_PERCENT);
-    json.name("tasks").beginArray();
+  void json(JsonGenerator json) {
+    json.writeStartObject();
+    json.writeStringProperty("file", file.path().toString());
+    json.writeNumberProperty("bytes", file.size());
+    json.writeNumberProperty("chunks", file.chunks().size());
+    json.writeStringProperty("start", Timestamps.instant(file.startNanos()).toString());
+    json.writeStringProperty("end", Timestamps.instant(file.endNanos()).toString());
+    json.writeNumberProperty("durationNanos", file.endNanos() - file.startNanos());
+    json.writeNumberProperty("events", summary.events());
+    json.writeNumberProperty("livetraceEvents", summary.annotationEvents());
+    json.writeNumberProperty("misuse", summary.misuse());
+    json.writeNumberProperty("percentileRelativeErrorPercent", TraceSummary.RELATIVE_ERROR_PERCENT);
+    json.writeName("tasks");
+    json.writeStartArray();
     for (TypeStats task : summary.tasks()) {
       typeJson(json, task, true);
     }
-    json.endArray();
-    json.name("regions").beginArray();
+    json.writeEndArray();
+    json.writeName("regions");
+    json.writeStartArray();
     for (TypeStats region : summary.regions()) {
       typeJson(json, region, false);
     }
-    json.endArray();
-    json.name("logs").beginArray();
+    json.writeEndArray();
+    json.writeName("logs");
+    json.writeStartArray();
     for (LogStats log : summary.logs()) {
-      json.beginObject().field("category", log.category()).field("count", log.count()).endObject();
+      json.writeStartObject();
+      json.writeStringProperty("category", log.category());
+      json.writeNumberProperty("count", log.count());
+      json.writeEndObject();
     }
-    json.endArray();
-    json.name("threads").beginArray();
+    json.writeEndArray();
+    json.writeName("threads");
+    json.writeStartArray();
     for (ThreadStats thread : summary.threads()) {
-      json.beginObject()
-          .field("id", thread.id())
-          .field("name", thread.name())
-          .field("events", thread.events())
-          .field("livetraceEvents", thread.annotations())
-          .endObject();
+      json.writeStartObject();
+      json.writeNumberProperty("id", thread.id());
+      json.writeStringProperty("name", thread.name());
+      if (!thread.earlierNames().isEmpty()) {
+        json.writeName("earlierNames");
+        json.writeStartArray();
+        for (String name : thread.earlierNames()) {
+          json.writeString(name);
+        }
+        json.writeEndArray();
+      }
+      json.writeNumberProperty("events", thread.events());
+      json.writeNumberProperty("livetraceEvents", thread.annotations());
+      json.writeEndObject();
     }
-    json.endArray();
-    json.endObject();
+    json.writeEndArray();
+    json.writeEndObject();
+    json.writeRaw('\n');
     json.flush();
   }
 
-  private static void typeJson(JsonWriter json, TypeStats type, boolean task)
-      throws IOException {
-    LatencyHistogram latency = type.latency();
-    json.beginObject().field("type", type.type()).field("count", type.count());
+  private static void typeJson(JsonGenerator json, TypeStats type, boolean task) {
+    json.writeStartObject();
+    json.writeStringProperty("type", type.type());
+    json.writeNumberProperty("count", type.count());
     if (task) {
-      json.field("completed", type.completed());
+      json.writeNumberProperty("completed", type.completed());
     }
-    json.field("minNanos", latency.min());
+    json.writeNumberProperty("minNanos", type.min());
     for (int i = 0; i < PERCENTILES.length; i++) {
-      json.field(PERCENTILE_FIELDS[i], latency.percentile(PERCENTILES[i]));
+      json.writeNumberProperty(PERCENTILE_FIELDS[i], type.percentile(PERCENTILES[i]));
     }
-    json.field("maxNanos", latency.max());
-    json.field("meanNanos", latency.count() == 0 ? 0 : latency.sum() / latency.count());
-    json.name("histogram").beginArray();
-    for (LatencyHistogram.Bucket bucket : latency.decades()) {
-      json.beginObject()
-          .field("fromNanos", bucket.fromNanos())
-          .field("toNanos", bucket.toNanos())
-          .field("count", bucket.count())
-          .endObject();
+    json.writeNumberProperty("maxNanos", type.max());
+    json.writeNumberProperty("meanNanos", type.mean());
+    json.writeName("histogram");
+    json.writeStartArray();
+    for (TraceSummary.Bucket bucket : type.decades()) {
+      json.writeStartObject();
+      json.writeNumberProperty("fromNanos", bucket.fromNanos());
+      json.writeNumberProperty("toNanos", bucket.toNanos());
+      json.writeNumberProperty("count", bucket.count());
+      json.writeEndObject();
     }
-    json.endArray();
-    json.endObject();
+    json.writeEndArray();
+    json.writeEndObject();
   }
 
   private static String display(String type) {

@@ -8,9 +8,7 @@ import io.github.livetrace.cli.internal.TaskSearch;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.internal.Durations;
 import java.io.PrintWriter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,8 +63,11 @@ final class TaskReport {
           String.join(", ", shown), more > 0 ? ", and " + more + " more" : "");
     }
     List<String> threads = new ArrayList<>();
-    detail.threads().forEach((name, regions) -> threads.add(
-        name + " (" + regions + " region" + (regions == 1 ? "" : "s") + ")"));
+    for (TaskDetails.TaskThread thread : detail.threads()) {
+      List<String> earlier = thread.names().subList(0, thread.names().size() - 1);
+      threads.add(thread.name() + (earlier.isEmpty() ? "" : ", formerly " + String.join(", ", earlier))
+          + " (" + thread.regions() + " region" + (thread.regions() == 1 ? "" : "s") + ")");
+    }
     out.printf(Locale.ROOT, "  threads   %s%n", String.join(", ", threads));
     timeline(out, task, detail.steps());
     if (detail.droppedSteps() > 0) {
@@ -74,6 +75,11 @@ final class TaskReport {
     }
   }
 
+  /**
+   * The steps in time order, each indented under the regions of its thread that contain it. A
+   * region that began inside another but ended after it (regions ended out of order, as by two
+   * requests that one event loop thread serves) is not indented under it: it is marked instead.
+   */
   private static void timeline(PrintWriter out, TaskSearch.Match task, List<Step> steps) {
     int threadWidth = "THREAD".length();
     for (Step step : steps) {
@@ -81,13 +87,19 @@ final class TaskReport {
     }
     String row = "  %10s  %9s  %-" + threadWidth + "s  %s%n";
     out.printf(Locale.ROOT, row, "WHEN", "DURATION", "THREAD", "EVENT");
-    Map<Long, Deque<Long>> openRegions = new HashMap<>(); // per thread: ends of enclosing regions
+    Map<Long, List<Step>> openRegions = new HashMap<>(); // per thread id
     for (Step step : steps) {
-      Deque<Long> enclosing = openRegions.computeIfAbsent(step.threadId(), t -> new ArrayDeque<>());
-      while (!enclosing.isEmpty() && enclosing.peek() <= step.atNanos()) {
-        enclosing.pop();
+      List<Step> open = openRegions.computeIfAbsent(step.threadId(), t -> new ArrayList<>());
+      open.removeIf(region -> end(region) <= step.atNanos());
+      int depth = 0;
+      Step overlapped = null;
+      for (Step region : open) {
+        if (end(region) >= end(step)) {
+          depth++;
+        } else if (overlapped == null) {
+          overlapped = region;
+        }
       }
-      String indent = "  ".repeat(enclosing.size());
       long offset = step.atNanos() - task.beginNanos();
       String when = (offset < 0 ? "" : "+") + Durations.format(offset);
       String event;
@@ -105,12 +117,19 @@ final class TaskReport {
           event = "log " + oneLine(step.text());
           break;
       }
+      if (overlapped != null && step.kind() == Kind.REGION) {
+        event += "  (not nested: began inside region " + oneLine(overlapped.text()) + ", which ended first)";
+      }
       out.printf(Locale.ROOT, row, when, step.kind() == Kind.REGION ? Durations.format(step.durationNanos()) : "",
-          step.thread(), indent + event);
+          step.thread(), "  ".repeat(depth) + event);
       if (step.kind() == Kind.REGION) {
-        enclosing.push(step.atNanos() + step.durationNanos());
+        open.add(step);
       }
     }
+  }
+
+  private static long end(Step step) {
+    return step.atNanos() + step.durationNanos();
   }
 
   private static String oneLine(String text) {

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code livetrace tasks TRACE}: the slowest tasks that match, each with its parent, children,
- * threads, and regions and logs in time order (Go's task page). Two passes over the trace: the
- * first finds the slowest matching task ids, the second collects what those tasks touched.
+ * threads, and regions and logs in time order (Go's task page). Two passes over the trace, each
+ * on several threads: the first finds the slowest matching task ids, the second collects what
+ * those tasks touched.
  */
 @Command(
     name = "tasks",
@@ -77,11 +78,10 @@ final class TasksCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--min is larger than --max");
     }
     TraceFile file = TraceFile.open(trace);
-    TaskSearch search =
-        new TaskSearch(
-            file,
-            new TaskSearch.Filter(type, minNanos, maxNanos, text == null || text.isEmpty() ? null : text, limit));
-    TraceReader.read(file, search);
+    TaskSearch.Filter filter =
+        new TaskSearch.Filter(type, minNanos, maxNanos, text == null || text.isEmpty() ? null : text, limit);
+    TaskSearch search = new TaskSearch(file, filter);
+    TraceReader.decode(file, () -> new TaskSearch(file, filter), search::merge);
     List<TaskSearch.Match> matches = search.finish();
     PrintWriter out = spec.commandLine().getOut();
     if (matches.isEmpty()) {
@@ -89,8 +89,8 @@ final class TasksCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    TaskDetails details = new TaskDetails(matches);
-    TraceReader.read(file, details);
+    TaskDetails details = new TaskDetails(file, matches);
+    TraceReader.decode(file, () -> new TaskDetails(file, matches), details::merge);
     new TaskReport(file, search, details).print(out);
     out.flush();
     return 0;

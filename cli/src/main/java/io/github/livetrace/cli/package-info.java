@@ -11,7 +11,8 @@
  *   <li>{@code tasks TRACE [--type T] [--min D] [--max D] [--text S] [--limit N]}: the slowest
  *       matching tasks, each with parent, children, threads, and its regions and logs in time
  *       order (Go's task page).
- *   <li>{@code export TRACE -o OUT.json}: a Trace Event Format timeline for ui.perfetto.dev.
+ *   <li>{@code export TRACE -o OUT.json [--from D] [--to D] [--task ID]}: a Trace Event Format
+ *       timeline for ui.perfetto.dev, of the whole trace, a time window or one task.
  *   <li>{@code repair TRACE -o OUT}: the complete chunks of a download that was cut short.
  * </ul>
  *
@@ -19,15 +20,15 @@
  *
  * A livetrace trace is a JFR file: a sequence of self-contained chunks, each about a second of
  * events. {@link io.github.livetrace.cli.internal.TraceFile} walks the 68-byte chunk headers
- * first, which finds foreign and cut files before any parsing, and gives the time span and the
- * chunk boundaries. {@link io.github.livetrace.cli.internal.TraceReader} then streams the events:
- * for {@code summary}, through livetrace's own decoder ({@link
- * io.github.livetrace.cli.internal.jfr}), which decodes only the fields the summary needs and
- * reads chunks on several threads; for {@code tasks} and {@code export}, which need stack traces,
- * classes and every field, through {@code jdk.jfr.consumer.RecordingFile}. Nothing holds all
- * events. Latency
- * goes into {@link io.github.livetrace.cli.internal.LatencyHistogram}s (log-scale buckets,
- * percentiles within 0.8%), and per-task state lives in a {@link
+ * first, which finds foreign and cut files before any parsing, and gives the time span (from the
+ * earliest chunk to the latest, whatever their order in the file) and the chunk boundaries.
+ * {@link io.github.livetrace.cli.internal.TraceReader} then streams the events through
+ * livetrace's own decoder ({@link io.github.livetrace.cli.internal.jfr}), for every command, so
+ * that all of them agree on what a file holds: each chunk is read with its own metadata, pools and
+ * clock, so a file may hold chunks of several JVMs and JDK versions. The decoder decodes only
+ * the fields a command selects: {@code summary} reads chunks on several threads, {@code tasks}
+ * and {@code export} read them one after the other in time order. Nothing holds all events.
+ * Latency goes into HdrHistograms (percentiles within 0.8%), and per-task state lives in a {@link
  * io.github.livetrace.cli.internal.TaskTracker} only while the task is open, so that memory
  * follows the number of concurrent tasks rather than the length of the trace: {@code summary} of
  * a gigabyte runs in a small heap.

@@ -7,6 +7,8 @@ import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.testing.TraceFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -220,16 +222,49 @@ class BadInputTest {
     assertTrue(Cli.run("export", "x.jfr").badInput().contains("--output"));
     assertTrue(Cli.run("summary").badInput().contains("TRACE"));
     assertTrue(Cli.run("summary", "--format", "xml", "x.jfr").badInput().contains("xml"));
-    assertTrue(Cli.run("frobnicate").badInput().contains("frobnicate"));
     assertTrue(Cli.run().badInput().contains("missing command"));
+    assertTrue(Cli.run("export", "x.jfr", "-o", "y.json", "--from", "2s", "--to", "1s").badInput()
+        .contains("--from 2s is after --to 1s"));
+    assertTrue(Cli.run("export", "x.jfr", "-o", "y.json", "--task", "7", "--to", "1s").badInput()
+        .contains("--task exports the task's own span"));
   }
 
   @Test
-  void helpOnEveryCommand() {
-    for (String command : List.of("summary", "tasks", "export", "repair")) {
-      Cli.Run help = Cli.run(command, "--help").ok();
-      assertTrue(help.out().startsWith("Usage: livetrace " + command), help.out());
+  void anUnknownCommandIsNamedAndTheCommandsListed() {
+    String line = Cli.run("frobnicate", "trace.jfr").badInput();
+    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, help"), line);
+    assertTrue(Cli.run("--frobnicate").badInput().contains("Unknown option: '--frobnicate'"));
+  }
+
+  @Test
+  void windowsAndTasksThatTheTraceDoesNotHaveAreBadInput() throws Exception {
+    Path trace = TraceFiles.write(Recordings.record(TraceOptions.defaults(), () -> Trace.log("a", "b")));
+    Path out = dir.resolve("window.json");
+    String late = Cli.run("export", trace.toString(), "-o", out.toString(), "--from", "1h").badInput();
+    assertTrue(late.contains("--from 1h0m0s is past the end of the trace, which lasts"), late);
+    String missing = Cli.run("export", trace.toString(), "-o", out.toString(), "--task", "123456789").badInput();
+    assertTrue(missing.contains(trace + ": has no begin or end of task 123456789"), missing);
+    assertTrue(Files.notExists(out), "nothing written");
+  }
+
+  /** picocli writes its warnings (a description it cannot format) to System.err, not to the command's. */
+  @Test
+  void helpOnEveryCommandRendersWithoutWarnings() {
+    PrintStream systemErr = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+    try {
+      for (String command : List.of("summary", "tasks", "export", "repair")) {
+        Cli.Run help = Cli.run(command, "--help").ok();
+        assertTrue(help.out().startsWith("Usage: livetrace " + command), help.out());
+        assertTrue(Cli.run("help", command).ok().out().startsWith("Usage: livetrace " + command));
+      }
+      assertTrue(Cli.run("--help").ok().out().startsWith("Usage: livetrace"));
+    } finally {
+      System.setErr(systemErr);
     }
+    assertEquals("", warnings.toString(StandardCharsets.UTF_8), "warnings while rendering help");
+    assertTrue(Cli.run("summary", "--help").out().contains("within 0.8% of the exact values"));
     String top = Cli.run("--help").ok().out();
     for (String command : List.of("summary", "tasks", "export", "repair")) {
       assertTrue(top.contains("  " + command), top);

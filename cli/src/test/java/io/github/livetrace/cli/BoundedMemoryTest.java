@@ -110,7 +110,7 @@ class BoundedMemoryTest {
   void taskStateIsKeptOnlyForTasksThatCanStillReceiveEvents() throws Exception {
     TraceFile trace = TraceFile.open(file);
     TaskSearch search = new TaskSearch(trace, new TaskSearch.Filter(null, 0, Long.MAX_VALUE, "request 4", 5));
-    TraceReader.read(trace, search);
+    TraceReader.decode(trace, search);
     List<TaskSearch.Match> matches = search.finish();
     assertEquals(5, matches.size());
     assertTrue(search.tasksSeen() > 100_000, "tasks seen: " + search.tasksSeen());
@@ -119,11 +119,11 @@ class BoundedMemoryTest {
     // most about a part of the workload: parts end in a chunk of their own, and JFR cuts a chunk
     // at 12 MB, about 120,000 of these tasks.
     long tasksPerPart = TASKS / PARTS;
-    String peak = "peak " + search.peakLiveTasks() + ", tasks per part " + tasksPerPart
+    String peak = "peak " + search.peakTasksHeld() + ", tasks per part " + tasksPerPart
         + ", chunks " + trace.chunks().size() + ", tasks " + search.tasksSeen();
-    assertTrue(search.peakLiveTasks() <= 3 * tasksPerPart, peak);
+    assertTrue(search.peakTasksHeld() <= 3 * tasksPerPart, peak);
     assertTrue(trace.chunks().size() >= PARTS, peak);
-    assertTrue(search.peakLiveTasks() < search.tasksSeen() / 2, peak);
+    assertTrue(search.peakTasksHeld() < search.tasksSeen() / 2, peak);
   }
 
   private static long jfrCount(String jfrSummary, String eventType) {

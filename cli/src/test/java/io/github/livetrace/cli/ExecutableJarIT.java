@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,10 @@ class ExecutableJarIT {
     Path json = dir.resolve("trace.json");
     Run export = jar("export", trace.toString(), "-o", json.toString());
     assertEquals(0, export.exitCode(), export.err());
-    Json.parse(Files.readString(json, StandardCharsets.UTF_8));
+    Map<String, Object> exported = Json.object(Json.parse(Files.readString(json, StandardCharsets.UTF_8)));
+    List<Map<String, Object>> events = Json.array(exported.get("traceEvents")).stream().map(Json::object).toList();
+    Exports.assertSlicesNest(events);
+    assertEquals(1, Exports.with(Exports.with(events, "ph", "X"), "name", "brew").size(), "the region, from the jar");
   }
 
   @Test

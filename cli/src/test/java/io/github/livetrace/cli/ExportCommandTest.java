@@ -183,22 +183,14 @@ class ExportCommandTest {
   }
 
   private static List<Map<String, Object>> export(Path dir) throws Exception {
-    Path out = dir.resolve("trace.json");
-    String report = Cli.run("export", file.toString(), "-o", out.toString()).ok().out();
-    assertTrue(report.contains("ui.perfetto.dev"), report);
-    Map<String, Object> json = Json.object(Json.parse(Files.readString(out, StandardCharsets.UTF_8)));
-    return Json.array(json.get("traceEvents")).stream().map(Json::object).collect(Collectors.toList());
+    return Exports.export(file, dir.resolve("trace.json"));
   }
 
   @Test
   void regionsAreNestedSlicesOnNamedThreadTracks(@TempDir Path dir) throws Exception {
     List<Map<String, Object>> events = export(dir);
     Map<Long, String> threadNames = new HashMap<>();
-    for (Map<String, Object> e : with(events, "ph", "M")) {
-      if ("thread_name".equals(e.get("name"))) {
-        threadNames.put(Json.number(e.get("tid")), (String) Json.object(e.get("args")).get("name"));
-      }
-    }
+    Exports.threadNames(events).forEach((tid, args) -> threadNames.put(tid, (String) args.get("name")));
     Map<String, Object> steam = only(events, "X", "steam");
     Map<String, Object> froth = only(events, "X", "froth");
     Map<String, Object> brew = only(events, "X", "brew");

@@ -1,12 +1,17 @@
 package io.github.livetrace.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.TraceSession;
 import io.github.livetrace.testing.TraceFiles;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -53,6 +58,47 @@ final class Recordings {
     byte[] trace = out.toByteArray();
     assertTrue(TraceFiles.chunks(trace).size() >= chunks, "fewer than " + chunks + " chunks in 60 s");
     return trace;
+  }
+
+  /** The JDK that is not the one running the tests: 25 when they run on 17, 17 otherwise. */
+  static Path otherJdk() {
+    return Runtime.version().feature() == 17
+        ? Path.of("/usr/lib/jvm/temurin-25-jdk-amd64")
+        : Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+  }
+
+  /**
+   * Records {@link OtherJdkRecording}'s workload, tasks of {@code type}, in a child JVM of {@link
+   * #otherJdk()}; skips the test when that JDK is absent.
+   */
+  static byte[] recordOnOtherJdk(Path dir, String type) throws Exception {
+    Path java = otherJdk().resolve("bin").resolve("java");
+    assumeTrue(Files.isExecutable(java), () -> "no other JDK at " + otherJdk() + " to record a part with");
+    Path out = dir.resolve("other-jdk.jfr");
+    Path log = dir.resolve("other-jdk.log");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        OtherJdkRecording.class.getName(), out.toString(), type)
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the other JDK's recording finished");
+    assertEquals(0, p.exitValue(), () -> "the other JDK's recording failed:\n" + readQuietly(log));
+    return Files.readAllBytes(out);
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  /** The bytes of the traces one after the other, as {@code cat} makes them. */
+  static byte[] concatenate(byte[]... traces) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] trace : traces) {
+      out.writeBytes(trace);
+    }
+    return out.toByteArray();
   }
 
   /** A workload step that takes a known time: sleeping is the work, not synchronisation. */

@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
-import io.github.livetrace.cli.internal.JsonWriter;
+import io.github.livetrace.cli.internal.JsonOutput;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
 import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.jfr.JfrDecoder;
 import io.github.livetrace.internal.EventNames;
 import io.github.livetrace.testing.TraceFiles;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,12 +113,12 @@ class SummaryCommandTest {
   void chunksSummarizedApartAndMergedGiveTheReportOfOnePassInFileOrder() throws Exception {
     TraceFile trace = TraceFile.open(file);
     assertTrue(trace.chunks().size() > 1, "several chunks to merge");
-    TraceSummary inOrder = new TraceSummary();
+    TraceSummary inOrder = new TraceSummary(trace.chunks());
     TraceReader.decode(trace, inOrder);
     // As many threads as chunks: a summary of each chunk, and every one of them merged.
-    TraceSummary merged = new TraceSummary();
+    TraceSummary merged = new TraceSummary(trace.chunks());
     List<TraceSummary> summaries = new ArrayList<>();
-    new JfrDecoder(trace.path(), trace.chunks()).decode(trace.chunks().size(), TraceSummary::new, summary -> {
+    new JfrDecoder(trace.path(), trace.chunks()).decode(trace.chunks().size(), () -> new TraceSummary(trace.chunks()), summary -> {
       summaries.add(summary);
       merged.merge(summary);
     });
@@ -132,7 +131,7 @@ class SummaryCommandTest {
 
   private static String json(TraceFile trace, TraceSummary summary) throws Exception {
     StringWriter out = new StringWriter();
-    new SummaryReport(trace, summary).json(new JsonWriter(new PrintWriter(out), Integer.MAX_VALUE));
+    new SummaryReport(trace, summary).json(JsonOutput.pretty(out));
     return out.toString();
   }
 

@@ -1,48 +1,97 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.internal.EventNames;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.github.livetrace.cli.internal.jfr.EventSelection;
+import io.github.livetrace.cli.internal.jfr.JfrEvent;
+import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
+import io.github.livetrace.cli.internal.jfr.JfrObject;
+import io.github.livetrace.cli.internal.jfr.JfrThread;
+import io.github.livetrace.cli.internal.jfr.JfrType;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import jdk.jfr.consumer.RecordedClass;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordedThread;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * Writes a trace as a Trace Event Format file (JSON), which ui.perfetto.dev and chrome://tracing
- * open, one event as it is read: nothing is buffered but the state of open tasks.
+ * open, one event as it is read: nothing is buffered but the state of open tasks and of each
+ * thread's tracks.
  *
  * <ul>
- *   <li>One track per thread ({@code thread_name} metadata), with the thread's regions as nested
- *       complete slices ({@code "X"}), its blocked states (park, monitor enter and wait, sleep,
- *       socket and file I/O, when the trace has those JDK events) as slices too, its logs and
- *       misuse reports as instant events ({@code "i"}) and its CPU samples as instant events
- *       named after the top frame.
+ *   <li>One track per thread, with the thread's regions as nested complete slices ({@code "X"}),
+ *       its blocked states (park, monitor enter and wait, sleep, socket and file I/O, when the
+ *       trace has those JDK events) as slices too, its logs and misuse reports as instant events
+ *       ({@code "i"}) and its CPU samples as instant events named after the top frame. A slice
+ *       that cannot nest on its thread's track (regions ended out of order) goes to an extra
+ *       track of the thread ({@link SliceTracks}), marked as misuse. A track is named after its
+ *       thread's last name; a thread renamed during the trace lists its earlier names in the
+ *       track's metadata.
  *   <li>Each task as an async slice ({@code "b"}/{@code "e"}, id = task id) from its begin to its
- *       end. A task that began before the trace begins at the trace start; one still open at the
- *       end of the trace ends there, marked unfinished. Every begin has its end.
+ *       end. A task that began before the trace begins where its duration says; one still open at
+ *       the end of the trace ends there, marked unfinished. Every begin has its end.
  *   <li>Flow arrows ({@code "s"}/{@code "f"}) that follow a task from a region on one thread to
  *       its first region on each other thread.
  *   <li>Garbage collections and GC pauses on two tracks of their own.
  * </ul>
  *
- * <p>Timestamps are microseconds since the start of the trace, with nanosecond decimals: absolute
- * times would not fit a double at that precision.
+ * <p>A {@link Selection} keeps a time window, some tasks or some threads. Timestamps are
+ * microseconds since the start of the trace (its earliest chunk), with nanosecond decimals:
+ * absolute times would not fit a double at that precision.
  */
-public final class ChromeTraceExport implements TraceReader.Handler {
+public final class ChromeTraceExport implements JfrEventHandler {
   private static final int PID = 1;
   private static final long GC_TID = 2_000_000_001L;
   private static final long GC_PAUSE_TID = 2_000_000_002L;
+  private static final long FIRST_EXTRA_TID = 3_000_000_000L;
   private static final long JVM_THREAD_TIDS = 1_000_000_000L;
   private static final int SAMPLE_FRAMES = 16;
-  private static final int MAX_THREAD_OBJECTS = 4096;
+
+  // Tags of the JDK events shown, after livetrace's own.
+  private static final int GC = LivetraceEvents.FIRST_FREE_TAG;
+  private static final int GC_PAUSE = GC + 1;
+  private static final int BLOCKED = GC + 2;
+  private static final int CPU_SAMPLE = GC + 3;
+
+  /** The JDK events shown as blocked states, and the fields shown in their args. */
+  private static final Map<String, String> BLOCKED_NAMES = Map.of(
+      "jdk.ThreadPark", "park",
+      "jdk.JavaMonitorEnter", "monitor enter",
+      "jdk.JavaMonitorWait", "monitor wait",
+      "jdk.ThreadSleep", "sleep",
+      "jdk.SocketRead", "socket read",
+      "jdk.SocketWrite", "socket write",
+      "jdk.FileRead", "file read",
+      "jdk.FileWrite", "file write");
+  private static final List<String> BLOCKED_FIELDS =
+      List.of("path", "bytesRead", "bytesWritten", "timeout", "parkedClass", "monitorClass", "host", "address", "port");
+  private static final int PARKED_CLASS = BLOCKED_FIELDS.indexOf("parkedClass");
+  private static final int MONITOR_CLASS = BLOCKED_FIELDS.indexOf("monitorClass");
+  private static final int HOST = BLOCKED_FIELDS.indexOf("host");
+  private static final int ADDRESS = BLOCKED_FIELDS.indexOf("address");
+  private static final int PORT = BLOCKED_FIELDS.indexOf("port");
+
+  /**
+   * What to export: events that intersect {@code [fromNanos, toNanos]} (nanoseconds since the
+   * epoch), of the given tasks (async slices and flows) and threads (everything on a thread's
+   * track); null for all tasks or all threads.
+   */
+  public record Selection(long fromNanos, long toNanos, Set<Long> tasks, Set<Long> threads) {
+    public static final Selection ALL = new Selection(Long.MIN_VALUE, Long.MAX_VALUE, null, null);
+
+    boolean inWindow(long start, long end) {
+      return start <= toNanos && end >= fromNanos;
+    }
+
+    boolean task(long taskId) {
+      return tasks == null || tasks.contains(taskId);
+    }
+
+    boolean thread(long threadId) {
+      return threads == null || threads.contains(threadId);
+    }
+  }
 
   /** How many events of each kind were written, for the command's report and the tests. */
   public static final class Counts {
@@ -56,6 +105,8 @@ public final class ChromeTraceExport implements TraceReader.Handler {
     public long blocked;
     public long cpuSamples;
     public long misuse;
+    /** Slices moved to an extra track because they did not nest. */
+    public long notNested;
   }
 
   /** What is kept per open task. */
@@ -63,11 +114,14 @@ public final class ChromeTraceExport implements TraceReader.Handler {
     String type;
     long parentId;
     long beginTid;
+    String beginThreadName; // the name of the thread the task began on, at the time
+    long beginNanos = Long.MIN_VALUE; // from its begin event; unknown until then
     boolean beginWritten;
+    boolean ended; // its end was read: what is written of it is decided
     boolean endWritten;
-    long[] threads = new long[2]; // threads with a region of the task, in the order read
+    long[] threads = new long[2]; // tracks with a region of the task, in the order read
     int threadCount;
-    long anchorTid; // a region of the task on the thread added last, where the next flow starts
+    long anchorTid; // a region of the task on the track added last, where the next flow starts
     long anchorNanos;
 
     boolean ranOn(long tid) {
@@ -87,192 +141,245 @@ public final class ChromeTraceExport implements TraceReader.Handler {
     }
   }
 
-  private final JsonWriter json;
+  private final JsonGenerator json;
   private final TraceFile file;
+  private final Selection selection;
   private final long originNanos;
   private final long endNanos;
   private final TaskTracker<TaskState> tasks;
-  private final EventFields fields = new EventFields();
-  private final Set<Long> namedThreads = new HashSet<>();
-  /** Track ids by thread object: reading a thread's ids costs more than writing a region. */
-  private final Map<RecordedThread, Long> tids = new IdentityHashMap<>();
+  private final SliceTracks tracks = new SliceTracks(FIRST_EXTRA_TID);
+  /** Per track of a thread (by tid): its names in the order read, the latest last. */
+  private final Map<Long, List<String>> threadNames = new LinkedHashMap<>();
   private final Counts counts = new Counts();
   private long flowIds;
 
   /** Starts the file: the opening of the event array and the process name. */
-  public ChromeTraceExport(JsonWriter json, TraceFile file) throws IOException {
+  public ChromeTraceExport(JsonGenerator json, TraceFile file, Selection selection) {
     this.json = json;
     this.file = file;
+    this.selection = selection;
     this.originNanos = file.startNanos();
     this.endNanos = file.endNanos();
     this.tasks = new TaskTracker<>(file.chunks(), id -> new TaskState(), this::retired);
-    json.beginObject().name("traceEvents").beginArray();
-    json.beginObject()
-        .field("ph", "M")
-        .field("name", "process_name")
-        .field("pid", PID)
-        .name("args").beginObject().field("name", "livetrace " + file.path().getFileName()).endObject()
-        .endObject();
+    json.writeStartObject();
+    json.writeName("traceEvents");
+    json.writeStartArray();
+    json.writeStartObject();
+    json.writeStringProperty("ph", "M");
+    json.writeStringProperty("name", "process_name");
+    json.writeNumberProperty("pid", PID);
+    json.writeName("args");
+    json.writeStartObject();
+    json.writeStringProperty("name", "livetrace " + file.path().getFileName());
+    json.writeEndObject();
+    json.writeEndObject();
   }
 
   @Override
-  public void event(RecordedEvent event) throws IOException {
-    long end = Timestamps.nanos(event.getEndTime());
+  public EventSelection select(JfrType type) {
+    EventSelection livetrace = LivetraceEvents.select(type, true);
+    if (livetrace.tag() != LivetraceEvents.OTHER) {
+      return livetrace;
+    }
+    switch (type.name()) {
+      case "jdk.GarbageCollection":
+        return EventSelection.of(GC, "name", "cause", "gcId", "sumOfPauses");
+      case "jdk.GCPhasePause":
+        return EventSelection.of(GC_PAUSE, "name", "gcId");
+      case "jdk.ExecutionSample":
+        return EventSelection.of(CPU_SAMPLE, "sampledThread").withStackTrace();
+      default:
+        return BLOCKED_NAMES.containsKey(type.name())
+            ? new EventSelection(BLOCKED, BLOCKED_FIELDS, false)
+            : EventSelection.of(LivetraceEvents.OTHER);
+    }
+  }
+
+  @Override
+  public void event(JfrEvent event) {
+    int tag = event.tag();
+    if (tag == LivetraceEvents.OTHER) {
+      return;
+    }
+    long end = event.endNanos();
     tasks.advance(end);
-    switch (event.getEventType().getName()) {
-      case EventNames.TASK_BEGIN:
+    switch (tag) {
+      case LivetraceEvents.TASK_BEGIN:
         taskBegun(event);
         break;
-      case EventNames.TASK_END:
+      case LivetraceEvents.TASK_END:
         taskEnded(event, end);
         break;
-      case EventNames.REGION:
+      case LivetraceEvents.REGION:
         region(event, end);
         break;
-      case EventNames.LOG:
+      case LivetraceEvents.LOG:
         log(event, end);
         break;
-      case EventNames.MISUSE:
+      case LivetraceEvents.MISUSE:
         misuse(event);
         break;
-      case "jdk.GarbageCollection":
+      case GC:
         garbageCollection(event, end);
         break;
-      case "jdk.GCPhasePause":
+      case GC_PAUSE:
         gcPause(event, end);
         break;
-      case "jdk.ThreadPark":
-        blocked(event, end, "park" + className(event, "parkedClass"));
-        break;
-      case "jdk.JavaMonitorEnter":
-        blocked(event, end, "monitor enter" + className(event, "monitorClass"));
-        break;
-      case "jdk.JavaMonitorWait":
-        blocked(event, end, "monitor wait" + className(event, "monitorClass"));
-        break;
-      case "jdk.ThreadSleep":
-        blocked(event, end, "sleep");
-        break;
-      case "jdk.SocketRead":
-        blocked(event, end, "socket read " + endpoint(event));
-        break;
-      case "jdk.SocketWrite":
-        blocked(event, end, "socket write " + endpoint(event));
-        break;
-      case "jdk.FileRead":
-        blocked(event, end, "file read");
-        break;
-      case "jdk.FileWrite":
-        blocked(event, end, "file write");
-        break;
-      case "jdk.ExecutionSample":
-        cpuSample(event);
+      case BLOCKED:
+        blocked(event, end);
         break;
       default:
+        cpuSample(event);
         break;
     }
   }
 
-  /** Ends the tasks still open, closes the JSON and returns what was written. */
-  public Counts finish() throws IOException {
+  /** Ends the tasks still open, names the tracks, closes the JSON and returns what was written. */
+  public Counts finish() {
     tasks.finish();
-    json.endArray();
-    json.field("displayTimeUnit", "ms");
-    json.name("otherData").beginObject()
-        .field("generator", "livetrace export")
-        .field("source", String.valueOf(file.path().getFileName()))
-        .field("traceStart", Timestamps.instant(originNanos).toString())
-        .field("note", "ts are microseconds since traceStart")
-        .endObject();
-    json.endObject();
+    Map<Long, List<Long>> extraTracks = tracks.extraTracks();
+    threadNames.forEach((tid, names) -> {
+      threadName(tid, names.get(names.size() - 1), names.subList(0, names.size() - 1));
+      List<Long> extras = extraTracks.getOrDefault(tid, List.of());
+      for (int i = 0; i < extras.size(); i++) {
+        threadName(extras.get(i), names.get(names.size() - 1) + " (regions that do not nest, " + (i + 1) + ")",
+            List.of());
+      }
+    });
+    json.writeEndArray();
+    json.writeStringProperty("displayTimeUnit", "ms");
+    json.writeName("otherData");
+    json.writeStartObject();
+    json.writeStringProperty("generator", "livetrace export");
+    json.writeStringProperty("source", String.valueOf(file.path().getFileName()));
+    json.writeStringProperty("traceStart", Timestamps.instant(originNanos).toString());
+    json.writeStringProperty("note", "ts are microseconds since traceStart");
+    json.writeEndObject();
+    json.writeEndObject();
+    json.writeRaw('\n');
     json.flush();
     return counts;
   }
 
-  private void taskBegun(RecordedEvent event) throws IOException {
-    long taskId = event.getLong("taskId");
+  private void taskBegun(JfrEvent event) {
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
     TaskState task = tasks.begun(taskId);
-    if (task.beginWritten) {
-      return; // its end came first in file order, and wrote both
+    if (task.ended) {
+      return; // its end came first in file order, and wrote both or neither
     }
-    task.type = EventFields.string(event, "taskType");
-    task.parentId = event.getLong("parentId");
-    task.beginTid = thread(fields.thread(event));
-    asyncEvent("b", task, taskId, task.beginTid, Timestamps.nanos(event.getStartTime()));
-    json.name("args").beginObject().field("taskId", taskId).field("parentId", task.parentId).endObject();
-    json.endObject();
-    task.beginWritten = true;
-    counts.tasks++;
+    task.type = event.string(LivetraceEvents.TASK_TYPE);
+    task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+    task.beginTid = tid(event.thread());
+    task.beginThreadName = event.thread() == null ? null : event.thread().name();
+    task.beginNanos = event.startNanos();
+    if (selection.task(taskId) && selection.inWindow(task.beginNanos, task.beginNanos)) {
+      writeBegin(task, taskId, task.beginNanos, false);
+    }
   }
 
-  private void taskEnded(RecordedEvent event, long end) throws IOException {
-    long taskId = event.getLong("taskId");
+  private void taskEnded(JfrEvent event, long end) {
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
     TaskState task = tasks.ended(taskId, end);
     if (task == null) {
       return;
     }
-    long duration = event.getLong("taskDuration");
-    long tid = thread(fields.thread(event));
+    task.ended = true;
+    long duration = event.longValue(LivetraceEvents.TASK_DURATION);
+    JfrThread thread = event.thread();
+    long tid = tid(thread);
     if (!task.beginWritten) {
-      task.type = EventFields.string(event, "taskType");
-      task.parentId = event.getLong("parentId");
-      long begin = end - duration;
-      asyncEvent("b", task, taskId, tid, begin);
-      json.name("args").beginObject()
-          .field("taskId", taskId)
-          .field("parentId", task.parentId)
-          .name("beganBeforeTrace").value(begin < originNanos)
-          .endObject();
-      json.endObject();
-      task.beginWritten = true;
-      counts.tasks++;
+      boolean begunInTrace = task.beginNanos != Long.MIN_VALUE;
+      long begin = begunInTrace ? task.beginNanos : end - duration;
+      if (!selection.task(taskId) || !selection.inWindow(begin, end)) {
+        return;
+      }
+      task.type = event.string(LivetraceEvents.TASK_TYPE);
+      task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+      if (begunInTrace) {
+        writeBegin(task, taskId, begin, false);
+      } else {
+        task.beginTid = tid;
+        task.beginThreadName = thread == null ? null : thread.name();
+        writeBegin(task, taskId, begin, true);
+      }
     }
+    named(tid, thread);
     asyncEvent("e", task, taskId, tid, end);
-    json.name("args").beginObject().field("durationNanos", duration).endObject();
-    json.endObject();
+    json.writeName("args");
+    json.writeStartObject();
+    json.writeNumberProperty("durationNanos", duration);
+    json.writeEndObject();
+    json.writeEndObject();
     task.endWritten = true;
   }
 
+  private void writeBegin(TaskState task, long taskId, long begin, boolean beforeTrace) {
+    named(task.beginTid, task.beginThreadName);
+    asyncEvent("b", task, taskId, task.beginTid, begin);
+    json.writeName("args");
+    json.writeStartObject();
+    json.writeNumberProperty("taskId", taskId);
+    json.writeNumberProperty("parentId", task.parentId);
+    if (beforeTrace) {
+      json.writeBooleanProperty("beganBeforeTrace", begin < originNanos);
+    }
+    json.writeEndObject();
+    json.writeEndObject();
+    task.beginWritten = true;
+    counts.tasks++;
+  }
+
+  /** A task still open at the end of the trace ends there, if it was shown. */
   private void retired(long taskId, TaskState task, boolean ended) {
-    if (!task.beginWritten || task.endWritten) {
+    if (task.endWritten) {
       return;
     }
-    try {
-      asyncEvent("e", task, taskId, task.beginTid, endNanos);
-      json.name("args").beginObject().name("unfinished").value(true).endObject();
-      json.endObject();
-      task.endWritten = true;
-      counts.unfinishedTasks++;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (!task.beginWritten) {
+      boolean shown = !ended && task.beginNanos != Long.MIN_VALUE && selection.task(taskId)
+          && selection.inWindow(task.beginNanos, endNanos);
+      if (!shown) {
+        return;
+      }
+      writeBegin(task, taskId, task.beginNanos, false);
     }
+    asyncEvent("e", task, taskId, task.beginTid, endNanos);
+    json.writeName("args");
+    json.writeStartObject();
+    json.writeBooleanProperty("unfinished", true);
+    json.writeEndObject();
+    json.writeEndObject();
+    task.endWritten = true;
+    counts.unfinishedTasks++;
   }
 
-  private void asyncEvent(String phase, TaskState task, long taskId, long tid, long atNanos)
-      throws IOException {
-    json.beginObject()
-        .field("ph", phase)
-        .field("cat", "task")
-        .field("name", task.type == null ? "" : task.type)
-        .field("id", Long.toString(taskId))
-        .field("pid", PID)
-        .field("tid", tid)
-        .name("ts").micros(relative(atNanos));
+  private void asyncEvent(String phase, TaskState task, long taskId, long tid, long atNanos) {
+    json.writeStartObject();
+    json.writeStringProperty("ph", phase);
+    json.writeStringProperty("cat", "task");
+    json.writeStringProperty("name", task.type == null ? "" : task.type);
+    json.writeStringProperty("id", Long.toString(taskId));
+    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("tid", tid);
+    timestamp("ts", atNanos);
   }
 
-  private void region(RecordedEvent event, long end) throws IOException {
-    long tid = thread(fields.thread(event));
-    long start = Timestamps.nanos(event.getStartTime());
-    long taskId = event.getLong("taskId");
+  private void region(JfrEvent event, long end) {
+    long start = event.startNanos();
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
     TaskState task = tasks.touched(taskId, end);
-    slice(tid, "region", EventFields.string(event, "regionType"), start, end);
-    json.name("args").beginObject().field("taskId", taskId);
-    if (task != null && task.type != null) {
-      json.field("task", task.type);
+    JfrThread thread = event.thread();
+    if (!selection.inWindow(start, end) || !selection.thread(threadId(thread))) {
+      return;
     }
-    json.endObject().endObject();
+    long tid = slice(thread, "region", event.string(LivetraceEvents.REGION_TYPE), start, end);
+    json.writeNumberProperty("taskId", taskId);
+    if (task != null && task.type != null) {
+      json.writeStringProperty("task", task.type);
+    }
+    json.writeEndObject();
+    json.writeEndObject();
     counts.regions++;
-    if (task != null && !task.ranOn(tid)) {
+    if (task != null && selection.task(taskId) && !task.ranOn(tid)) {
       long middle = Math.max(start, originNanos) + (end - Math.max(start, originNanos)) / 2;
       if (task.threadCount > 0) {
         flow(task, taskId, task.anchorTid, task.anchorNanos, tid, middle);
@@ -287,229 +394,305 @@ public final class ChromeTraceExport implements TraceReader.Handler {
    * An arrow from a point inside a slice on one thread to a point inside a slice on another,
    * drawn from the earlier point to the later: both ends bind to the slice that encloses them.
    */
-  private void flow(TaskState task, long taskId, long tidA, long atA, long tidB, long atB)
-      throws IOException {
+  private void flow(TaskState task, long taskId, long tidA, long atA, long tidB, long atB) {
     long flowId = ++flowIds;
     boolean aFirst = atA <= atB;
     String name = task.type == null ? "task " + taskId : task.type;
-    json.beginObject()
-        .field("ph", "s").field("cat", "task-flow").field("name", name).field("id", flowId)
-        .field("pid", PID).field("tid", aFirst ? tidA : tidB)
-        .name("ts").micros(relative(aFirst ? atA : atB))
-        .endObject();
-    json.beginObject()
-        .field("ph", "f").field("bp", "e").field("cat", "task-flow").field("name", name)
-        .field("id", flowId).field("pid", PID).field("tid", aFirst ? tidB : tidA)
-        .name("ts").micros(relative(aFirst ? atB : atA))
-        .endObject();
+    flowEnd("s", name, flowId, aFirst ? tidA : tidB, aFirst ? atA : atB);
+    flowEnd("f", name, flowId, aFirst ? tidB : tidA, aFirst ? atB : atA);
     counts.flows++;
   }
 
-  private void log(RecordedEvent event, long end) throws IOException {
-    long tid = thread(fields.thread(event));
-    long taskId = event.getLong("taskId");
-    TaskState task = tasks.touched(taskId, end);
-    instant(tid, "log", EventFields.string(event, "category"), Timestamps.nanos(event.getStartTime()));
-    json.name("args").beginObject().field("message", EventFields.string(event, "message")).field("taskId", taskId);
-    if (task != null && task.type != null) {
-      json.field("task", task.type);
+  /** The start ({@code "s"}) or the finish ({@code "f"}, bound to its enclosing slice) of a flow. */
+  private void flowEnd(String phase, String name, long flowId, long tid, long at) {
+    json.writeStartObject();
+    json.writeStringProperty("ph", phase);
+    if (phase.equals("f")) {
+      json.writeStringProperty("bp", "e");
     }
-    json.endObject().endObject();
+    json.writeStringProperty("cat", "task-flow");
+    json.writeStringProperty("name", name);
+    json.writeNumberProperty("id", flowId);
+    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("tid", tid);
+    timestamp("ts", at);
+    json.writeEndObject();
+  }
+
+  private void log(JfrEvent event, long end) {
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    TaskState task = tasks.touched(taskId, end);
+    JfrThread thread = event.thread();
+    long at = event.startNanos();
+    if (!selection.inWindow(at, at) || !selection.thread(threadId(thread))) {
+      return;
+    }
+    instant(named(tid(thread), thread), "log", event.string(LivetraceEvents.CATEGORY), at);
+    json.writeStringProperty("message", event.string(LivetraceEvents.MESSAGE));
+    json.writeNumberProperty("taskId", taskId);
+    if (task != null && task.type != null) {
+      json.writeStringProperty("task", task.type);
+    }
+    json.writeEndObject();
+    json.writeEndObject();
     counts.logs++;
   }
 
-  private void misuse(RecordedEvent event) throws IOException {
-    long tid = thread(fields.thread(event));
-    instant(tid, "misuse", "misuse: " + EventFields.string(event, "kind"), Timestamps.nanos(event.getStartTime()));
-    json.name("args").beginObject()
-        .field("message", EventFields.string(event, "message"))
-        .field("stack", stack(event.getStackTrace()))
-        .endObject().endObject();
+  private void misuse(JfrEvent event) {
+    JfrThread thread = event.thread();
+    long at = event.startNanos();
+    if (!selection.inWindow(at, at) || !selection.thread(threadId(thread))) {
+      return;
+    }
+    instant(named(tid(thread), thread), "misuse", "misuse: " + event.string(LivetraceEvents.KIND), at);
+    json.writeStringProperty("message", event.string(LivetraceEvents.MISUSE_MESSAGE));
+    json.writeStringProperty("stack", stack(event.stackTrace()));
+    json.writeEndObject();
+    json.writeEndObject();
     counts.misuse++;
   }
 
-  private void garbageCollection(RecordedEvent event, long end) throws IOException {
-    nameSyntheticThread(GC_TID, "GC");
-    String name = stringField(event, "name");
-    String cause = stringField(event, "cause");
-    slice(GC_TID, "gc", cause.isEmpty() ? name : name + " (" + cause + ")", Timestamps.nanos(event.getStartTime()), end);
-    json.name("args").beginObject();
-    if (event.hasField("gcId")) {
-      json.field("gcId", event.getLong("gcId"));
-    }
-    if (event.hasField("sumOfPauses")) {
-      json.field("sumOfPausesNanos", event.getDuration("sumOfPauses").toNanos());
-    }
-    json.endObject().endObject();
-    counts.gc++;
-  }
-
-  private void gcPause(RecordedEvent event, long end) throws IOException {
-    nameSyntheticThread(GC_PAUSE_TID, "GC pauses");
-    slice(GC_PAUSE_TID, "gc", stringField(event, "name"), Timestamps.nanos(event.getStartTime()), end);
-    json.name("args").beginObject();
-    if (event.hasField("gcId")) {
-      json.field("gcId", event.getLong("gcId"));
-    }
-    json.endObject().endObject();
-    counts.gc++;
-  }
-
-  private void blocked(RecordedEvent event, long end, String name) throws IOException {
-    RecordedThread thread = fields.thread(event);
-    if (thread == null) {
+  private void garbageCollection(JfrEvent event, long end) {
+    long start = event.startNanos();
+    if (!selection.inWindow(start, end)) {
       return;
     }
-    long tid = thread(thread);
-    slice(tid, "blocked", name, Timestamps.nanos(event.getStartTime()), end);
-    json.name("args").beginObject().field("event", event.getEventType().getName());
-    for (String field : List.of("path", "bytesRead", "bytesWritten", "timeout", "parkedClass")) {
-      if (!event.hasField(field)) {
+    String name = text(event.value(0));
+    String cause = text(event.value(1));
+    slice(GC_TID, "GC", "gc", cause.isEmpty() ? name : name + " (" + cause + ")", start, end);
+    if (event.has(2)) {
+      json.writeNumberProperty("gcId", event.longValue(2));
+    }
+    if (event.has(3)) {
+      json.writeNumberProperty("sumOfPausesNanos", event.ticksToNanos(event.longValue(3)));
+    }
+    json.writeEndObject();
+    json.writeEndObject();
+    counts.gc++;
+  }
+
+  private void gcPause(JfrEvent event, long end) {
+    long start = event.startNanos();
+    if (!selection.inWindow(start, end)) {
+      return;
+    }
+    slice(GC_PAUSE_TID, "GC pauses", "gc", event.string(0), start, end);
+    if (event.has(1)) {
+      json.writeNumberProperty("gcId", event.longValue(1));
+    }
+    json.writeEndObject();
+    json.writeEndObject();
+    counts.gc++;
+  }
+
+  private void blocked(JfrEvent event, long end) {
+    JfrThread thread = event.thread();
+    long start = event.startNanos();
+    if (thread == null || !selection.inWindow(start, end) || !selection.thread(thread.id())) {
+      return;
+    }
+    String typeName = event.type().name();
+    String name = BLOCKED_NAMES.get(typeName);
+    if (typeName.startsWith("jdk.Socket")) {
+      String host = event.string(HOST);
+      if (host == null || host.isEmpty()) {
+        host = event.string(ADDRESS);
+      }
+      name += " " + (host == null ? "" : host) + (event.has(PORT) ? ":" + event.longValue(PORT) : "");
+    } else {
+      String monitor = className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
+      name += monitor.isEmpty() ? "" : " " + monitor;
+    }
+    slice(thread, "blocked", name, start, end);
+    json.writeStringProperty("event", typeName);
+    for (int slot = 0; slot < BLOCKED_FIELDS.size(); slot++) {
+      if (!event.has(slot) || slot == HOST || slot == ADDRESS || slot == PORT) {
         continue;
       }
-      Object value = event.getValue(field);
-      if (value instanceof Number) {
-        json.field(field, ((Number) value).longValue());
-      } else if (value instanceof RecordedClass) {
-        json.field(field, ((RecordedClass) value).getName());
-      } else if (value != null) {
-        json.field(field, String.valueOf(value));
+      String field = BLOCKED_FIELDS.get(slot);
+      JfrObject value = event.value(slot);
+      if (value != null) {
+        json.writeStringProperty(field, className(value));
+      } else if (event.string(slot) != null) {
+        json.writeStringProperty(field, event.string(slot));
+      } else if (slot != PARKED_CLASS && slot != MONITOR_CLASS) {
+        json.writeNumberProperty(field, event.longValue(slot));
       }
     }
-    json.endObject().endObject();
+    json.writeEndObject();
+    json.writeEndObject();
     counts.blocked++;
   }
 
-  private void cpuSample(RecordedEvent event) throws IOException {
-    RecordedThread thread = event.hasField("sampledThread") ? event.getThread("sampledThread") : null;
-    if (thread == null) {
+  private void cpuSample(JfrEvent event) {
+    JfrThread thread = event.thread(0);
+    long at = event.startNanos();
+    if (thread == null || !selection.inWindow(at, at) || !selection.thread(thread.id())) {
       return;
     }
-    long tid = thread(thread);
-    RecordedStackTrace stack = event.getStackTrace();
-    String top = "cpu sample";
-    if (stack != null && !stack.getFrames().isEmpty()) {
-      top = frame(stack.getFrames().get(0));
-    }
-    instant(tid, "cpu", top, Timestamps.nanos(event.getStartTime()));
-    json.name("args").beginObject().field("stack", stack(stack)).endObject().endObject();
+    JfrObject stack = event.stackTrace();
+    List<Object> frames = stack == null ? List.of() : stack.array("frames");
+    String top = frames.isEmpty() ? "cpu sample" : frame(frames.get(0));
+    instant(named(tid(thread), thread), "cpu", top, at);
+    json.writeStringProperty("stack", stack(stack));
+    json.writeEndObject();
+    json.writeEndObject();
     counts.cpuSamples++;
   }
 
-  /** Opens a complete slice; the caller adds args and closes it. */
-  private void slice(long tid, String category, String name, long start, long end) throws IOException {
+  /**
+   * Opens a complete slice on a track of the thread where it nests, and its args; the caller adds
+   * args and closes both. Returns the track's tid.
+   */
+  private long slice(JfrThread thread, String category, String name, long start, long end) {
+    return slice(named(tid(thread), thread), null, category, name, start, end);
+  }
+
+  private long slice(long tid, String trackName, String category, String name, long start, long end) {
+    if (trackName != null) {
+      threadNames.putIfAbsent(tid, new ArrayList<>(List.of(trackName)));
+    }
     long from = Math.max(start, originNanos);
-    json.beginObject()
-        .field("ph", "X")
-        .field("cat", category)
-        .field("name", name == null ? "" : name)
-        .field("pid", PID)
-        .field("tid", tid)
-        .name("ts").micros(relative(from))
-        .name("dur").micros(Math.max(0, end - from));
+    SliceTracks.Placement placement = tracks.place(tid, from, end);
+    json.writeStartObject();
+    json.writeStringProperty("ph", "X");
+    json.writeStringProperty("cat", category);
+    json.writeStringProperty("name", name == null ? "" : name);
+    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("tid", placement.tid());
+    timestamp("ts", from);
+    json.writeName("dur");
+    JsonOutput.micros(json, Math.max(0, end - from));
+    json.writeName("args");
+    json.writeStartObject();
+    if (placement.extra()) {
+      json.writeStringProperty("misuse", "does not nest with the slices of its thread's track: regions ended"
+          + " out of order");
+      counts.notNested++;
+    }
+    return placement.tid();
   }
 
-  /** Opens a thread-scoped instant event; the caller adds args and closes it. */
-  private void instant(long tid, String category, String name, long at) throws IOException {
-    json.beginObject()
-        .field("ph", "i")
-        .field("s", "t")
-        .field("cat", category)
-        .field("name", name == null ? "" : name)
-        .field("pid", PID)
-        .field("tid", tid)
-        .name("ts").micros(relative(at));
+  /** Opens a thread-scoped instant event and its args; the caller adds args and closes both. */
+  private void instant(long tid, String category, String name, long at) {
+    json.writeStartObject();
+    json.writeStringProperty("ph", "i");
+    json.writeStringProperty("s", "t");
+    json.writeStringProperty("cat", category);
+    json.writeStringProperty("name", name == null ? "" : name);
+    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("tid", tid);
+    timestamp("ts", at);
+    json.writeName("args");
+    json.writeStartObject();
   }
 
-  /** The track of a thread, named on first use. */
-  private long thread(RecordedThread thread) throws IOException {
+  private void timestamp(String name, long nanos) {
+    json.writeName(name);
+    JsonOutput.micros(json, Math.max(0, nanos - originNanos));
+  }
+
+  /** The track of a thread: its id, and JVM threads (which have none) above. */
+  private static long tid(JfrThread thread) {
     if (thread == null) {
       return 0;
     }
-    Long known = tids.get(thread);
-    if (known != null) {
-      return known;
-    }
-    if (tids.size() >= MAX_THREAD_OBJECTS) {
-      tids.clear(); // thread objects of chunks already read
-    }
-    long tid = tid(thread);
-    tids.put(thread, tid);
-    if (namedThreads.add(tid)) {
-      threadName(tid, EventFields.threadName(thread));
+    long id = thread.id();
+    return id > 0 ? id : JVM_THREAD_TIDS - id;
+  }
+
+  /** Notes the name of the thread of a track that an event is written on; returns the track. */
+  private long named(long tid, JfrThread thread) {
+    return named(tid, thread == null ? null : thread.name());
+  }
+
+  /** Keeps every name a track's thread had, the latest last. */
+  private long named(long tid, String name) {
+    if (name != null) {
+      List<String> names = threadNames.computeIfAbsent(tid, t -> new ArrayList<>(1));
+      if (names.isEmpty() || !names.get(names.size() - 1).equals(name)) {
+        names.remove(name);
+        names.add(name);
+      }
     }
     return tid;
   }
 
-  private void nameSyntheticThread(long tid, String name) throws IOException {
-    if (namedThreads.add(tid)) {
-      threadName(tid, name);
-    }
+  private static long threadId(JfrThread thread) {
+    return thread == null ? 0 : thread.id();
   }
 
-  private void threadName(long tid, String name) throws IOException {
-    json.beginObject()
-        .field("ph", "M")
-        .field("name", "thread_name")
-        .field("pid", PID)
-        .field("tid", tid)
-        .name("args").beginObject().field("name", name).endObject()
-        .endObject();
+  private void threadName(long tid, String name, List<String> earlier) {
+    json.writeStartObject();
+    json.writeStringProperty("ph", "M");
+    json.writeStringProperty("name", "thread_name");
+    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("tid", tid);
+    json.writeName("args");
+    json.writeStartObject();
+    json.writeStringProperty("name", name);
+    if (!earlier.isEmpty()) {
+      json.writeName("earlierNames");
+      json.writeStartArray();
+      for (String n : earlier) {
+        json.writeString(n);
+      }
+      json.writeEndArray();
+    }
+    json.writeEndObject();
+    json.writeEndObject();
     counts.threads++;
   }
 
-  private static long tid(RecordedThread thread) {
-    long id = EventFields.threadId(thread);
-    return id > 0 ? id : JVM_THREAD_TIDS - id;
-  }
-
-  private long relative(long nanos) {
-    return Math.max(0, nanos - originNanos);
-  }
-
-  private static String className(RecordedEvent event, String field) {
-    if (!event.hasField(field)) {
+  /** A pooled value shown as text: its first string field (a GC name, a GC cause). */
+  private static String text(JfrObject value) {
+    if (value == null) {
       return "";
     }
-    RecordedClass type = event.getClass(field);
-    return type == null ? "" : " " + type.getName();
-  }
-
-  private static String endpoint(RecordedEvent event) {
-    String host = stringField(event, "host");
-    if (host.isEmpty()) {
-      host = stringField(event, "address");
+    for (var field : value.type().fields()) {
+      String s = value.string(field.name());
+      if (s != null) {
+        return s;
+      }
     }
-    return event.hasField("port") ? host + ":" + event.getInt("port") : host;
+    return "";
   }
 
-  private static String stringField(RecordedEvent event, String field) {
-    String value = EventFields.string(event, field);
-    return value == null ? "" : value;
+  /** The name of a {@code java.lang.Class}, with dots. */
+  private static String className(JfrObject type) {
+    if (type == null) {
+      return "";
+    }
+    JfrObject name = type.object("name");
+    String text = name == null ? type.string("name") : name.string("string");
+    return text == null ? "" : text.replace('/', '.');
   }
 
-  private static String stack(RecordedStackTrace stack) {
+  private static String stack(JfrObject stack) {
     if (stack == null) {
       return "";
     }
+    List<Object> frames = stack.array("frames");
     StringBuilder text = new StringBuilder();
-    List<RecordedFrame> frames = stack.getFrames();
     for (int i = 0; i < Math.min(SAMPLE_FRAMES, frames.size()); i++) {
       text.append(i == 0 ? "" : "\n").append(frame(frames.get(i)));
     }
-    if (frames.size() > SAMPLE_FRAMES || stack.isTruncated()) {
+    if (frames.size() > SAMPLE_FRAMES || stack.booleanValue("truncated")) {
       text.append("\n...");
     }
     return text.toString();
   }
 
-  private static String frame(RecordedFrame frame) {
-    if (frame.getMethod() == null) {
+  private static String frame(Object value) {
+    JfrObject frame = value instanceof JfrObject ? (JfrObject) value : null;
+    JfrObject method = frame == null ? null : frame.object("method");
+    if (method == null) {
       return "?";
     }
-    String type = frame.getMethod().getType() == null ? "?" : frame.getMethod().getType().getName();
-    String simple = type.substring(type.lastIndexOf('.') + 1);
-    int line = frame.getLineNumber();
-    return simple + "." + frame.getMethod().getName() + (line > 0 ? ":" + line : "");
+    String type = className(method.object("type"));
+    String simple = type.isEmpty() ? "?" : type.substring(type.lastIndexOf('.') + 1);
+    JfrObject name = method.object("name");
+    long line = frame.longValue("lineNumber", -1);
+    return simple + "." + (name == null ? "?" : name.string("string")) + (line > 0 ? ":" + line : "");
   }
 }

@@ -1,6 +1,10 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.cli.internal.jfr.EventSelection;
+import io.github.livetrace.cli.internal.jfr.JfrEvent;
+import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
+import io.github.livetrace.cli.internal.jfr.JfrThread;
+import io.github.livetrace.cli.internal.jfr.JfrType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -8,19 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedThread;
+import java.util.TreeMap;
 
 /**
  * Second pass of {@code tasks}: for the few tasks the first pass chose, everything they touched,
  * as Go's task page shows it: parent, children, threads, and their regions and logs in time
  * order. Memory is bounded by the number of tasks chosen times {@link #MAX_EVENTS_PER_TASK}.
+ * Chunks can be read on several threads, details each, and the details {@linkplain #merge
+ * merged}: what is kept when there is too much (the earliest events, the first children by id)
+ * does not depend on which thread read which chunk.
  */
-public final class TaskDetails implements TraceReader.Handler {
+public final class TaskDetails implements JfrEventHandler {
   /** Events shown per task; the earliest are kept, the rest counted. */
   public static final int MAX_EVENTS_PER_TASK = 1_000;
 
-  /** Children listed per task; the rest counted. */
+  /** Children listed per task, the first by id (in the order they were created); the rest counted. */
   public static final int MAX_CHILDREN_PER_TASK = 100;
 
   /** What happened in a task, on one thread. */
@@ -38,7 +44,8 @@ public final class TaskDetails implements TraceReader.Handler {
    * @param atNanos when it began, nanoseconds since the epoch
    * @param durationNanos how long it took; 0 for instants
    * @param threadId the thread it ran on
-   * @param thread the thread's name
+   * @param thread the thread's name at the time (a thread renamed during the trace has its old
+   *     name in the steps before)
    * @param text region type, or log category and message
    */
   public record Step(Kind kind, long atNanos, long durationNanos, long threadId, String thread, String text) {}
@@ -52,15 +59,52 @@ public final class TaskDetails implements TraceReader.Handler {
    */
   public record Child(long taskId, String type, long durationNanos) {}
 
+  /**
+   * A thread the task ran on.
+   *
+   * @param names its names, in the order the trace gave them: the last is the latest
+   * @param regions the task's regions on it
+   */
+  public record TaskThread(List<String> names, int regions) {
+    public String name() {
+      return names.get(names.size() - 1);
+    }
+  }
+
+  /** The order of steps: by time, enclosing regions before the regions nested in them. */
+  private static final Comparator<Step> TIME_ORDER = Comparator.comparingLong(Step::atNanos)
+      .thenComparing(Step::durationNanos, Comparator.reverseOrder())
+      .thenComparing(Step::kind)
+      .thenComparingLong(Step::threadId)
+      .thenComparing(Step::text, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+  /** A thread the task ran on, as read so far: each name with when it was first seen. */
+  private static final class ThreadSeen {
+    long firstNanos = Long.MAX_VALUE;
+    final Map<String, Long> names = new HashMap<>();
+    int regions;
+
+    void add(String name, long atNanos, int regions) {
+      firstNanos = Math.min(firstNanos, atNanos);
+      names.merge(name, atNanos, Math::min);
+      this.regions += regions;
+    }
+
+    TaskThread toTaskThread() {
+      List<String> inOrder = new ArrayList<>(names.keySet());
+      inOrder.sort(Comparator.comparing((String n) -> names.get(n)).thenComparing(Comparator.naturalOrder()));
+      return new TaskThread(inOrder, regions);
+    }
+  }
+
   /** Everything about one task. */
   public static final class Detail {
     private final TaskSearch.Match match;
-    private final PriorityQueue<Step> steps =
-        new PriorityQueue<>(Comparator.comparingLong(Step::atNanos).reversed()); // latest on top
-    private final Map<Long, Child> children = new LinkedHashMap<>();
-    private final Map<String, Integer> regionsPerThread = new LinkedHashMap<>();
-    private long droppedSteps;
-    private long moreChildren;
+    private final PriorityQueue<Step> steps = new PriorityQueue<>(TIME_ORDER.reversed()); // latest on top
+    private long stepsSeen;
+    private final TreeMap<Long, Child> children = new TreeMap<>(); // the first by id
+    private long childrenSeen;
+    private final Map<Long, ThreadSeen> threads = new HashMap<>(); // by thread id
     private String parentType;
 
     Detail(TaskSearch.Match match) {
@@ -79,61 +123,89 @@ public final class TaskDetails implements TraceReader.Handler {
     /** The task's steps in time order; regions on a thread before the regions nested in them. */
     public List<Step> steps() {
       List<Step> result = new ArrayList<>(steps);
-      result.sort(
-          Comparator.comparingLong(Step::atNanos)
-              .thenComparing(Step::durationNanos, Comparator.reverseOrder())
-              .thenComparing(Step::kind));
+      result.sort(TIME_ORDER);
       return result;
     }
 
     /** Steps beyond {@link #MAX_EVENTS_PER_TASK}, not shown. */
     public long droppedSteps() {
-      return droppedSteps;
+      return stepsSeen - steps.size();
     }
 
-    /** The child tasks, in the order read. */
+    /** The child tasks, the first by id. */
     public List<Child> children() {
       return new ArrayList<>(children.values());
     }
 
     /** Child tasks beyond {@link #MAX_CHILDREN_PER_TASK}. */
     public long moreChildren() {
-      return moreChildren;
+      return childrenSeen - children.size();
     }
 
-    /** Threads the task ran on (where it began, ended, had regions or logs), with region counts. */
-    public Map<String, Integer> threads() {
-      return regionsPerThread;
+    /** Threads the task ran on (where it began, ended, had regions or logs), in the order it came to them. */
+    public List<TaskThread> threads() {
+      List<Map.Entry<Long, ThreadSeen>> entries = new ArrayList<>(threads.entrySet());
+      entries.sort(Comparator.comparingLong((Map.Entry<Long, ThreadSeen> e) -> e.getValue().firstNanos)
+          .thenComparingLong(Map.Entry::getKey));
+      List<TaskThread> result = new ArrayList<>();
+      entries.forEach(e -> result.add(e.getValue().toTaskThread()));
+      return result;
     }
 
     private void add(Step step) {
-      regionsPerThread.merge(step.thread(), step.kind() == Kind.REGION ? 1 : 0, Integer::sum);
+      threads.computeIfAbsent(step.threadId(), t -> new ThreadSeen())
+          .add(step.thread(), step.atNanos(), step.kind() == Kind.REGION ? 1 : 0);
+      keep(step);
+      stepsSeen++;
+    }
+
+    private void keep(Step step) {
       steps.add(step);
       if (steps.size() > MAX_EVENTS_PER_TASK) {
         steps.poll();
-        droppedSteps++;
       }
     }
 
-    private void child(long taskId, String type, long durationNanos) {
-      Child known = children.get(taskId);
-      if (known != null) {
-        if (durationNanos >= 0) {
-          children.put(taskId, new Child(taskId, type, durationNanos));
-        }
-      } else if (children.size() < MAX_CHILDREN_PER_TASK) {
-        children.put(taskId, new Child(taskId, type, durationNanos));
-      } else if (durationNanos < 0) {
-        moreChildren++; // counted at its begin; one that began before the trace is not counted
+    /**
+     * A child's begin or end. Each child is counted once: at its begin, or at its end when its
+     * begin is before the trace.
+     */
+    private void child(Child child, boolean counted) {
+      if (counted) {
+        childrenSeen++;
+      }
+      keepChild(child);
+    }
+
+    private void keepChild(Child child) {
+      children.merge(child.taskId(), child, (known, added) -> added.durationNanos() >= 0 ? added : known);
+      if (children.size() > MAX_CHILDREN_PER_TASK) {
+        children.pollLastEntry();
+      }
+    }
+
+    private void add(Detail other) {
+      other.steps.forEach(this::keep);
+      stepsSeen += other.stepsSeen;
+      other.children.values().forEach(this::keepChild);
+      childrenSeen += other.childrenSeen;
+      other.threads.forEach((id, theirs) -> {
+        ThreadSeen ours = threads.computeIfAbsent(id, t -> new ThreadSeen());
+        theirs.names.forEach((name, at) -> ours.add(name, at, 0));
+        ours.regions += theirs.regions;
+      });
+      if (parentType == null) {
+        parentType = other.parentType;
       }
     }
   }
 
-  private final EventFields fields = new EventFields();
+  private final long traceStartNanos;
   private final Map<Long, Detail> details = new LinkedHashMap<>();
   private final Map<Long, List<Detail>> byParent = new HashMap<>();
 
-  public TaskDetails(List<TaskSearch.Match> matches) {
+  public TaskDetails(TraceFile file, List<TaskSearch.Match> matches) {
+    this.traceStartNanos = file.startNanos();
     for (TaskSearch.Match match : matches) {
       Detail detail = new Detail(match);
       details.put(match.taskId(), detail);
@@ -144,25 +216,30 @@ public final class TaskDetails implements TraceReader.Handler {
   }
 
   @Override
-  public void event(RecordedEvent event) {
-    switch (event.getEventType().getName()) {
-      case EventNames.TASK_BEGIN:
+  public EventSelection select(JfrType type) {
+    return LivetraceEvents.select(type, true);
+  }
+
+  @Override
+  public void event(JfrEvent event) {
+    switch (event.tag()) {
+      case LivetraceEvents.TASK_BEGIN:
         taskEvent(event, Kind.TASK_BEGIN, -1);
         break;
-      case EventNames.TASK_END:
-        taskEvent(event, Kind.TASK_END, event.getLong("taskDuration"));
+      case LivetraceEvents.TASK_END:
+        taskEvent(event, Kind.TASK_END, event.longValue(LivetraceEvents.TASK_DURATION));
         break;
-      case EventNames.REGION: {
-        Detail detail = details.get(event.getLong("taskId"));
+      case LivetraceEvents.REGION: {
+        Detail detail = details.get(event.longValue(LivetraceEvents.TASK_ID));
         if (detail != null) {
-          detail.add(step(event, Kind.REGION, event.getDuration().toNanos(), EventFields.string(event, "regionType")));
+          detail.add(step(event, Kind.REGION, event.durationNanos(), event.string(LivetraceEvents.REGION_TYPE)));
         }
         break;
       }
-      case EventNames.LOG: {
-        Detail detail = details.get(event.getLong("taskId"));
+      case LivetraceEvents.LOG: {
+        Detail detail = details.get(event.longValue(LivetraceEvents.TASK_ID));
         if (detail != null) {
-          String text = EventFields.string(event, "category") + ": " + EventFields.string(event, "message");
+          String text = event.string(LivetraceEvents.CATEGORY) + ": " + event.string(LivetraceEvents.MESSAGE);
           detail.add(step(event, Kind.LOG, 0, text));
         }
         break;
@@ -172,16 +249,17 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
-  private void taskEvent(RecordedEvent event, Kind kind, long durationNanos) {
-    long taskId = event.getLong("taskId");
-    String type = EventFields.string(event, "taskType");
+  private void taskEvent(JfrEvent event, Kind kind, long durationNanos) {
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    String type = event.string(LivetraceEvents.TASK_TYPE);
     Detail detail = details.get(taskId);
     if (detail != null) {
       detail.add(step(event, kind, 0, type));
     }
-    Detail parent = details.get(event.getLong("parentId"));
+    Detail parent = details.get(event.longValue(LivetraceEvents.PARENT_ID));
     if (parent != null) {
-      parent.child(taskId, type, durationNanos);
+      boolean counted = kind == Kind.TASK_BEGIN || event.endNanos() - durationNanos < traceStartNanos;
+      parent.child(new Child(taskId, type, durationNanos), counted);
     }
     List<Detail> childrenOfThis = byParent.get(taskId);
     if (childrenOfThis != null) {
@@ -191,11 +269,16 @@ public final class TaskDetails implements TraceReader.Handler {
     }
   }
 
-  private Step step(RecordedEvent event, Kind kind, long durationNanos, String text) {
-    RecordedThread thread = fields.thread(event);
-    long threadId = thread == null ? 0 : EventFields.threadId(thread);
-    String name = thread == null ? "?" : EventFields.threadName(thread);
-    return new Step(kind, Timestamps.nanos(event.getStartTime()), durationNanos, threadId, name, text);
+  private static Step step(JfrEvent event, Kind kind, long durationNanos, String text) {
+    JfrThread thread = event.thread();
+    long threadId = thread == null ? 0 : thread.id();
+    String name = thread == null ? "?" : thread.name();
+    return new Step(kind, event.startNanos(), durationNanos, threadId, name, text);
+  }
+
+  /** Adds the details read from other chunks of the same trace, as if their events had been read here. */
+  public void merge(TaskDetails other) {
+    other.details.forEach((taskId, theirs) -> details.get(taskId).add(theirs));
   }
 
   /** The details, in the order of the matches given. */

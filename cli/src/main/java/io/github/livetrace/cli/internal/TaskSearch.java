@@ -1,21 +1,32 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.cli.internal.jfr.EventSelection;
+import io.github.livetrace.cli.internal.jfr.JfrEvent;
+import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
+import io.github.livetrace.cli.internal.jfr.JfrType;
+import io.github.livetrace.cli.internal.jfr.LongMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import jdk.jfr.consumer.RecordedEvent;
 
 /**
- * First pass of {@code tasks}: finds the slowest tasks that match a filter, keeping only the
- * state of open tasks ({@link TaskTracker}) and the best {@code limit} candidates so far.
+ * First pass of {@code tasks}: finds the slowest tasks that match a filter. Chunks can be read on
+ * several threads, a search each, and the searches {@linkplain #merge merged}: the result is the
+ * same whichever thread read which chunk.
+ *
+ * <p>What a task's events say is gathered per chunk: within a chunk, file order is not time
+ * order, so a task's begin, end, regions and logs may come in any order. When the chunk has been
+ * read, a task whose begin and end were both read is complete and is judged at once; the others
+ * (those that span chunks, began before the trace or were still open at its end) are kept, and
+ * completed by the chunks read later or by the other searches. Memory holds the tasks of a chunk,
+ * the tasks that span chunks, and the best {@code limit} candidates.
  *
  * <p>A task's duration is its {@code taskDuration}; a task still open when the trace ended is
  * measured up to the end of the trace and marked unfinished. A task whose type is unknown (it
  * began before the trace and did not end in it) is not listed.
  */
-public final class TaskSearch implements TraceReader.Handler {
+public final class TaskSearch implements JfrEventHandler {
   /**
    * What to look for.
    *
@@ -49,13 +60,38 @@ public final class TaskSearch implements TraceReader.Handler {
       long durationNanos,
       boolean ended) {}
 
+  /** What the events read so far say of a task. */
   private static final class TaskState {
     String type;
     long parentId;
-    long beginNanos = Long.MIN_VALUE;
-    boolean begunInTrace;
+    long beginNanos; // when begun
+    boolean begun;
+    long endNanos; // when ended
     long durationNanos;
+    boolean ended;
     boolean textFound;
+
+    boolean complete() {
+      return begun && ended;
+    }
+
+    /** Adds what the events of other chunks say. */
+    void add(TaskState other) {
+      if (other.begun) {
+        begun = true;
+        beginNanos = other.beginNanos;
+      }
+      if (other.ended) {
+        ended = true;
+        endNanos = other.endNanos;
+        durationNanos = other.durationNanos;
+      }
+      if (type == null) {
+        type = other.type;
+        parentId = other.parentId;
+      }
+      textFound |= other.textFound;
+    }
   }
 
   private static final Comparator<Match> SLOWEST_FIRST =
@@ -63,72 +99,117 @@ public final class TaskSearch implements TraceReader.Handler {
 
   private final Filter filter;
   private final long traceEndNanos;
-  private final TaskTracker<TaskState> tracker;
+  private LongMap<TaskState> chunkTasks = new LongMap<>(); // the tasks of the chunk being read
+  private final LongMap<TaskState> spanning = new LongMap<>(); // tasks not complete in one chunk
   private final PriorityQueue<Match> best; // the fastest of the best on top, to be evicted first
   private long tasksSeen;
   private long matches;
+  private int peakTasksHeld;
+  private boolean finished;
 
   public TaskSearch(TraceFile file, Filter filter) {
     this.filter = filter;
     this.traceEndNanos = file.endNanos();
-    this.tracker = new TaskTracker<>(file.chunks(), id -> new TaskState(), this::retired);
     this.best = new PriorityQueue<>(SLOWEST_FIRST.reversed());
   }
 
+  /** Regions and logs matter only to a text filter: without one, none of their fields is decoded. */
   @Override
-  public void event(RecordedEvent event) {
-    long end = Timestamps.nanos(event.getEndTime());
-    tracker.advance(end);
-    switch (event.getEventType().getName()) {
-      case EventNames.TASK_BEGIN: {
-        TaskState task = tracker.begun(event.getLong("taskId"));
-        task.type = EventFields.string(event, "taskType");
-        task.parentId = event.getLong("parentId");
-        task.beginNanos = Timestamps.nanos(event.getStartTime());
-        task.begunInTrace = true;
+  public EventSelection select(JfrType type) {
+    EventSelection selection = LivetraceEvents.select(type, filter.text() != null);
+    boolean needed = filter.text() != null
+        || selection.tag() == LivetraceEvents.TASK_BEGIN || selection.tag() == LivetraceEvents.TASK_END;
+    return needed ? selection : EventSelection.of(LivetraceEvents.OTHER);
+  }
+
+  @Override
+  public void beginChunk(int index) {
+    endChunk();
+  }
+
+  @Override
+  public void event(JfrEvent event) {
+    int tag = event.tag();
+    if (tag == LivetraceEvents.OTHER || tag == LivetraceEvents.MISUSE) {
+      return;
+    }
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    if (taskId == 0) {
+      return; // the background task
+    }
+    TaskState task = chunkTasks.get(taskId);
+    if (task == null) {
+      task = new TaskState();
+      chunkTasks.put(taskId, task);
+    }
+    switch (tag) {
+      case LivetraceEvents.TASK_BEGIN:
+        task.begun = true;
+        task.beginNanos = event.startNanos();
+        task.type = event.string(LivetraceEvents.TASK_TYPE);
+        task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
         break;
-      }
-      case EventNames.TASK_END: {
-        TaskState task = tracker.ended(event.getLong("taskId"), end);
-        if (task != null) {
-          task.type = EventFields.string(event, "taskType");
-          task.parentId = event.getLong("parentId");
-          task.durationNanos = event.getLong("taskDuration");
-          if (!task.begunInTrace) {
-            task.beginNanos = end - task.durationNanos;
-          }
-        }
+      case LivetraceEvents.TASK_END:
+        task.ended = true;
+        task.endNanos = event.endNanos();
+        task.durationNanos = event.longValue(LivetraceEvents.TASK_DURATION);
+        task.type = event.string(LivetraceEvents.TASK_TYPE);
+        task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
         break;
-      }
-      case EventNames.REGION:
-        if (filter.text() != null) {
-          TaskState task = tracker.touched(event.getLong("taskId"), end);
-          if (task != null && !task.textFound) {
-            task.textFound = contains(EventFields.string(event, "regionType"), filter.text());
-          }
-        }
+      case LivetraceEvents.REGION:
+        task.textFound |= contains(event.string(LivetraceEvents.REGION_TYPE), filter.text());
         break;
-      case EventNames.LOG:
-        if (filter.text() != null) {
-          TaskState task = tracker.touched(event.getLong("taskId"), end);
-          if (task != null && !task.textFound) {
-            task.textFound =
-                contains(EventFields.string(event, "category"), filter.text())
-                    || contains(EventFields.string(event, "message"), filter.text());
-          }
-        }
-        break;
-      default:
+      default: // a log
+        task.textFound |= contains(event.string(LivetraceEvents.CATEGORY), filter.text())
+            || contains(event.string(LivetraceEvents.MESSAGE), filter.text());
         break;
     }
   }
 
-  private void retired(long taskId, TaskState task, boolean ended) {
+  /** Judges the tasks completed by the chunk read last; keeps the others. */
+  private void endChunk() {
+    peakTasksHeld = Math.max(peakTasksHeld, chunkTasks.size() + spanning.size());
+    chunkTasks.forEach(this::add);
+    chunkTasks = new LongMap<>();
+  }
+
+  /** Adds what some chunks say of a task to what others said; judges it once it is complete. */
+  private void add(long taskId, TaskState task) {
+    TaskState known = spanning.remove(taskId);
+    if (known != null) {
+      known.add(task);
+      task = known;
+    }
+    if (task.complete()) {
+      judge(taskId, task);
+    } else {
+      spanning.put(taskId, task);
+    }
+  }
+
+  /**
+   * Adds the search of other chunks of the same trace, as if their events had been read here:
+   * their candidates, and their tasks that span chunks, completed with these.
+   */
+  public void merge(TaskSearch other) {
+    if (finished || other.finished) {
+      throw new IllegalStateException("a search that was finished can no longer be merged");
+    }
+    endChunk();
+    other.endChunk();
+    other.best.forEach(this::consider);
+    tasksSeen += other.tasksSeen;
+    matches += other.matches;
+    peakTasksHeld = Math.max(peakTasksHeld, other.peakTasksHeld);
+    other.spanning.forEach(this::add);
+  }
+
+  private void judge(long taskId, TaskState task) {
     if (task.type == null) {
       return; // only regions or logs of a task that began before the trace: no type, no duration
     }
     tasksSeen++;
-    long duration = ended ? task.durationNanos : traceEndNanos - task.beginNanos;
+    long duration = task.ended ? task.durationNanos : traceEndNanos - task.beginNanos;
     if (filter.type() != null && !filter.type().equals(task.type)) {
       return;
     }
@@ -139,15 +220,24 @@ public final class TaskSearch implements TraceReader.Handler {
       return;
     }
     matches++;
-    best.add(new Match(taskId, task.type, task.parentId, task.beginNanos, task.begunInTrace, duration, ended));
+    long begin = task.begun ? task.beginNanos : task.endNanos - task.durationNanos;
+    consider(new Match(taskId, task.type, task.parentId, begin, task.begun, duration, task.ended));
+  }
+
+  private void consider(Match match) {
+    best.add(match);
     if (best.size() > filter.limit()) {
       best.poll();
     }
   }
 
-  /** Retires what is left and returns the matches, slowest first. */
+  /** Judges the tasks left (those that did not end, or did not begin, in the trace); returns the matches, slowest first. */
   public List<Match> finish() {
-    tracker.finish();
+    if (!finished) {
+      endChunk();
+      spanning.forEach(this::judge);
+      finished = true;
+    }
     List<Match> result = new ArrayList<>(best);
     result.sort(SLOWEST_FIRST);
     return result;
@@ -158,9 +248,9 @@ public final class TaskSearch implements TraceReader.Handler {
     return tasksSeen;
   }
 
-  /** The most tasks whose state was held at once. */
-  public int peakLiveTasks() {
-    return tracker.peakLiveTasks();
+  /** The most tasks one search held at once: the tasks of a chunk and those that span chunks. */
+  public int peakTasksHeld() {
+    return peakTasksHeld;
   }
 
   /** Tasks that matched the filter, including those beyond the limit. */
@@ -168,9 +258,9 @@ public final class TaskSearch implements TraceReader.Handler {
     return matches;
   }
 
-  /** Whether {@code text} contains {@code part}, ignoring case. */
+  /** Whether {@code text} contains {@code part}, ignoring case; false for a null text or part. */
   static boolean contains(String text, String part) {
-    if (text == null) {
+    if (text == null || part == null) {
       return false;
     }
     int last = text.length() - part.length();

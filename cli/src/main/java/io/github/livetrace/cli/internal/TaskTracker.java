@@ -1,23 +1,23 @@
 package io.github.livetrace.cli.internal;
 
+import io.github.livetrace.cli.internal.jfr.LongMap;
 import io.github.livetrace.internal.ChunkHeader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.function.LongFunction;
 
 /**
- * Per-task state while reading a trace in file order, kept only as long as a task can still
- * receive events: memory follows the number of tasks open at a time, not the length of the trace.
+ * Per-task state while reading a trace chunk by chunk in time order, kept only as long as a task
+ * can still receive events: memory follows the number of tasks open at a time, not the length of
+ * the trace.
  *
  * <p>Within a chunk, file order is not time order: JFR writes each thread's buffer as a whole, so
  * the region a pool thread ran for a task may be read after the task's end, which the main thread
  * wrote, or even before its begin. Across chunks time moves forward, since every thread's buffer
- * is written out when a chunk ends. Hence:
+ * is written out when a chunk ends ({@link TraceReader} hands chunks over in time order, whatever
+ * their order in the file). Hence:
  *
  * <ul>
  *   <li>a task is open from its begin until its end has been read and the reader is past the
@@ -56,7 +56,7 @@ public final class TaskTracker<S> {
     final S state;
     boolean begun;
     boolean ended;
-    long retireAtNanos = Long.MAX_VALUE; // while open: never
+    int retireAfterChunk = NEVER; // while open: never
 
     Entry(long taskId, S state) {
       this.taskId = taskId;
@@ -68,14 +68,15 @@ public final class TaskTracker<S> {
     }
   }
 
-  /** A retirement planned for an entry; stale when the entry was claimed or re-planned since. */
-  private record Due<S>(Entry<S> entry, long atNanos) {}
+  private static final int NEVER = -1;
 
-  private final long[] chunkEnds;
+  private final long[] chunkEnds; // sorted
   private final LongFunction<S> newState;
   private final RetireListener<S> listener;
-  private final Map<Long, Entry<S>> live = new HashMap<>();
-  private final PriorityQueue<Due<S>> due = new PriorityQueue<>(Comparator.comparingLong(Due::atNanos));
+  private final LongMap<Entry<S>> live = new LongMap<>();
+  /** Per chunk (by end): the entries to retire once it has been read; stale ones are skipped. */
+  private final List<List<Entry<S>>> due = new ArrayList<>();
+  private int nextDue; // the first chunk whose entries are not retired yet
   private long readUpToNanos = Long.MIN_VALUE;
   private int peakLive;
 
@@ -88,6 +89,9 @@ public final class TaskTracker<S> {
     this.chunkEnds = chunks.stream().mapToLong(ChunkHeader::endNanos).sorted().toArray();
     this.newState = newState;
     this.listener = listener;
+    for (int i = 0; i < chunkEnds.length; i++) {
+      due.add(new ArrayList<>());
+    }
   }
 
   /**
@@ -99,16 +103,19 @@ public final class TaskTracker<S> {
       return;
     }
     readUpToNanos = eventEndNanos;
-    while (!due.isEmpty() && due.peek().atNanos() < readUpToNanos) {
-      Due<S> next = due.poll();
-      Entry<S> entry = next.entry();
-      if (entry.retireAtNanos != next.atNanos() || live.get(entry.taskId) != entry) {
-        continue;
+    while (nextDue < chunkEnds.length && chunkEnds[nextDue] + STRADDLE_NANOS < readUpToNanos) {
+      List<Entry<S>> entries = due.get(nextDue);
+      for (Entry<S> entry : entries) {
+        if (entry.retireAfterChunk != nextDue || live.get(entry.taskId) != entry) {
+          continue;
+        }
+        live.remove(entry.taskId);
+        if (entry.known()) {
+          listener.retired(entry.taskId, entry.state, entry.ended);
+        }
       }
-      live.remove(entry.taskId);
-      if (entry.known()) {
-        listener.retired(entry.taskId, entry.state, entry.ended);
-      }
+      entries.clear();
+      nextDue++;
     }
   }
 
@@ -116,7 +123,7 @@ public final class TaskTracker<S> {
   public S begun(long taskId) {
     Entry<S> entry = entry(taskId);
     if (!entry.begun && !entry.ended) {
-      entry.retireAtNanos = Long.MAX_VALUE; // a provisional entry, claimed: open now
+      entry.retireAfterChunk = NEVER; // a provisional entry, claimed: open now
     }
     entry.begun = true;
     return entry.state;
@@ -155,15 +162,15 @@ public final class TaskTracker<S> {
   /** At the end of the trace: retires every known task left, ended ones first, in id order. */
   public void finish() {
     List<Entry<S>> left = new ArrayList<>();
-    for (Entry<S> entry : live.values()) {
+    live.forEach((id, entry) -> {
       if (entry.known()) {
         left.add(entry);
       }
-    }
+    });
     left.sort(Comparator.comparing((Entry<S> e) -> !e.ended).thenComparingLong(e -> e.taskId));
-    live.clear();
-    due.clear();
+    due.forEach(List::clear);
     for (Entry<S> entry : left) {
+      live.remove(entry.taskId);
       listener.retired(entry.taskId, entry.state, entry.ended);
     }
   }
@@ -183,14 +190,16 @@ public final class TaskTracker<S> {
     return entry;
   }
 
-  /** Plans to retire {@code entry} once the reader is surely past the chunk of {@code nanos}. */
+  /**
+   * Plans to retire {@code entry} once the reader is surely past the chunk of {@code nanos}; a
+   * chunk already passed retires it with the next one.
+   */
   private void plan(Entry<S> entry, long nanos) {
-    long latest = nanos + STRADDLE_NANOS;
-    int i = Arrays.binarySearch(chunkEnds, latest);
-    int chunk = i >= 0 ? i : -i - 1;
-    entry.retireAtNanos = chunk < chunkEnds.length ? chunkEnds[chunk] + STRADDLE_NANOS : Long.MAX_VALUE;
-    if (entry.retireAtNanos != Long.MAX_VALUE) {
-      due.add(new Due<>(entry, entry.retireAtNanos));
+    int i = Arrays.binarySearch(chunkEnds, nanos + STRADDLE_NANOS);
+    int chunk = Math.max(nextDue, i >= 0 ? i : -i - 1);
+    entry.retireAfterChunk = chunk < chunkEnds.length ? chunk : NEVER;
+    if (entry.retireAfterChunk != NEVER) {
+      due.get(chunk).add(entry);
     }
   }
 }

@@ -170,12 +170,20 @@ public final class TraceFile {
     return Optional.ofNullable(cut);
   }
 
-  /** Wall-clock start of the first complete chunk, nanoseconds since the epoch. */
+  /**
+   * Wall-clock start of the earliest complete chunk, nanoseconds since the epoch: the time origin
+   * of every command. File order is not time order: concatenated downloads may hold a later trace
+   * first.
+   */
   public long startNanos() {
-    return chunks.isEmpty() ? 0 : chunks.get(0).startNanos();
+    long start = Long.MAX_VALUE;
+    for (ChunkHeader chunk : chunks) {
+      start = Math.min(start, chunk.startNanos());
+    }
+    return chunks.isEmpty() ? 0 : start;
   }
 
-  /** Wall-clock end of the last complete chunk, nanoseconds since the epoch. */
+  /** Wall-clock end of the latest complete chunk, nanoseconds since the epoch. */
   public long endNanos() {
     long end = 0;
     for (ChunkHeader chunk : chunks) {

@@ -7,13 +7,19 @@ import io.github.livetrace.cli.internal.jfr.JfrThread;
 import io.github.livetrace.cli.internal.jfr.JfrType;
 import io.github.livetrace.cli.internal.jfr.LongMap;
 import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.internal.ChunkHeader;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * What {@code summary} reports, computed in one streaming pass: per task type and per region type
@@ -22,7 +28,8 @@ import java.util.function.Function;
  * <p>It reads events with {@link io.github.livetrace.cli.internal.jfr.JfrDecoder}, which decodes
  * only the fields selected here: the types of tasks, regions and logs, task ids and durations,
  * and every event's thread. Everything else, log messages included, is skipped. Chunks can be
- * summarized on several threads, a summary each, and the summaries {@linkplain #merge merged}.
+ * summarized on several threads, a summary each, and the summaries {@linkplain #merge merged}:
+ * the result is the same whichever thread read which chunk, and the same as one pass.
  *
  * <p>Task latency is the {@code taskDuration} of each {@code livetrace.TaskEnd}, so no state is
  * needed to measure it. State is kept only to count tasks right: a task is counted once whether
@@ -31,22 +38,51 @@ import java.util.function.Function;
  * when the trace ended). That takes the ids of open tasks, and of ends whose begin was not read.
  * Task ids are unique, so which begin meets which end does not depend on the order chunks are
  * read in.
+ *
+ * <p>Latencies go into HdrHistograms with {@value #SIGNIFICANT_DIGITS} significant digits: a
+ * percentile is within {@value #RELATIVE_ERROR_PERCENT}% of the exact value; count, minimum,
+ * maximum and mean are exact. Histograms add up exactly, whatever the order.
  */
 public final class TraceSummary implements JfrEventHandler {
   /**
    * Types beyond this many are counted together as {@value #OTHER_TYPES}: task and region types
-   * should be few, and a trace that has millions must not exhaust memory.
+   * should be few, and a trace that has millions must not exhaust memory. Which types keep a row
+   * is decided by the type alone (the smallest by {@link #RANK}), not by the order they are read
+   * in: every read of a file, on any number of threads, gives the same rows, and the begin and
+   * end of a task always count in the same row.
    */
   public static final int MAX_TYPES = 5_000;
 
   public static final String OTHER_TYPES = "(other types)";
 
-  /** Count and latency of the tasks or regions of one type. */
+  /** Significant decimal digits of the latency histograms. */
+  public static final int SIGNIFICANT_DIGITS = 2;
+
+  /**
+   * Bound of the relative error of a reported percentile, in percent: two significant digits make
+   * 128 buckets per power of two, each at most 1/128 of its lower bound wide.
+   */
+  public static final double RELATIVE_ERROR_PERCENT = 0.79;
+
+  /** The order that decides which types keep a row: by hash, then by name; stable across runs. */
+  static final Comparator<String> RANK = Comparator.comparingInt(String::hashCode).thenComparing(Comparator.naturalOrder());
+
+  /**
+   * Count and latency of the tasks or regions of one type. The first {@value #EXACT_VALUES}
+   * latencies are kept as they are, and a histogram made only for more: a trace with thousands
+   * of types has few values of most, and a histogram costs kilobytes.
+   */
   public static final class TypeStats {
+    static final int EXACT_VALUES = 64;
+
     private final String type;
     private long count;
     private long completed;
-    private final LatencyHistogram latency = new LatencyHistogram();
+    private long[] values = new long[4]; // the latencies while there are few
+    private Histogram latency; // once there are more
+    private long min = Long.MAX_VALUE;
+    private long max;
+    private long sum;
 
     TypeStats(String type) {
       this.type = type;
@@ -66,51 +102,208 @@ public final class TraceSummary implements JfrEventHandler {
       return completed;
     }
 
-    /** Latencies of the completed ones. */
-    public LatencyHistogram latency() {
-      return latency;
+    /** Smallest latency; 0 when none. */
+    public long min() {
+      return completed == 0 ? 0 : min;
+    }
+
+    /** Largest latency; 0 when none. */
+    public long max() {
+      return max;
+    }
+
+    /** Mean latency, exact but for rounding down; 0 when none. */
+    public long mean() {
+      return completed == 0 ? 0 : sum / completed;
+    }
+
+    /**
+     * The nearest-rank percentile (p50 of n values is the value of rank ceil(0.5 n)): exact for
+     * up to {@value #EXACT_VALUES} values, else within {@link #RELATIVE_ERROR_PERCENT}%, and never
+     * outside the smallest and largest value.
+     *
+     * @param fraction 0.5 for the median, 0.99 for p99; 0 when there are no values
+     */
+    public long percentile(double fraction) {
+      if (completed == 0) {
+        return 0;
+      }
+      if (latency == null) {
+        long[] sorted = Arrays.copyOf(values, (int) completed);
+        Arrays.sort(sorted);
+        return sorted[(int) Math.max(1, Math.ceil(fraction * completed)) - 1];
+      }
+      return Math.max(min, Math.min(max, latency.getValueAtPercentile(100 * fraction)));
+    }
+
+    /**
+     * Counts per decade ([1us, 10us), [10us, 100us), ...), from the smallest to the largest
+     * non-empty one: the compact view Go's trace pages show. A histogram bucket that straddles a
+     * decade boundary is counted where its middle falls.
+     */
+    public List<Bucket> decades() {
+      List<Bucket> result = new ArrayList<>();
+      if (completed == 0) {
+        return result;
+      }
+      int lowest = decadeOf(min);
+      int highest = decadeOf(max);
+      long[] perDecade = new long[highest - lowest + 1];
+      if (latency == null) {
+        for (int i = 0; i < completed; i++) {
+          perDecade[decadeOf(values[i]) - lowest]++;
+        }
+      } else {
+        for (HistogramIterationValue bucket : latency.recordedValues()) {
+          long middle = latency.medianEquivalentValue(bucket.getValueIteratedTo());
+          int decade = Math.max(lowest, Math.min(highest, decadeOf(middle)));
+          perDecade[decade - lowest] += bucket.getCountAddedInThisIterationStep();
+        }
+      }
+      for (int i = 0; i < perDecade.length; i++) {
+        int decade = lowest + i;
+        result.add(new Bucket(decade == 0 ? 0 : pow10(decade), pow10(decade + 1), perDecade[i]));
+      }
+      return result;
+    }
+
+    void record(long nanos) {
+      long v = Math.max(0, nanos);
+      if (latency != null) {
+        latency.recordValue(v);
+      } else if (completed < EXACT_VALUES) {
+        if (completed == values.length) {
+          values = Arrays.copyOf(values, 2 * values.length);
+        }
+        values[(int) completed] = v;
+      } else {
+        toHistogram();
+        latency.recordValue(v);
+      }
+      completed++;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      sum = sum + v < 0 ? Long.MAX_VALUE : sum + v; // saturates instead of overflowing
+    }
+
+    private void toHistogram() {
+      latency = new Histogram(SIGNIFICANT_DIGITS);
+      for (int i = 0; i < completed; i++) {
+        latency.recordValue(values[i]);
+      }
+      values = null;
     }
 
     void add(TypeStats other) {
       count += other.count;
+      if (other.latency == null) {
+        for (int i = 0; i < other.completed; i++) {
+          record(other.values[i]);
+        }
+        return;
+      }
+      if (latency == null) {
+        toHistogram();
+      }
+      latency.add(other.latency);
       completed += other.completed;
-      latency.merge(other.latency);
-    }
-  }
-
-  /** Events of one thread. */
-  public record ThreadStats(long id, String name, long events, long annotations) {}
-
-  /** Logs of one category. */
-  public record LogStats(String category, long count) {}
-
-  /** A thread's counts, and its name in the earliest chunk it was seen in. */
-  private static final class ThreadEntry {
-    String name;
-    int firstChunk;
-    long events;
-    long annotations;
-
-    ThreadEntry(String name, int firstChunk) {
-      this.name = name;
-      this.firstChunk = firstChunk;
+      min = Math.min(min, other.min);
+      max = Math.max(max, other.max);
+      sum = sum + other.sum < 0 ? Long.MAX_VALUE : sum + other.sum;
     }
   }
 
   /**
-   * Values per type, by name. Before the map, a small cache by identity: the decoder hands out the
+   * Latencies in {@code [fromNanos, toNanos)}.
+   *
+   * @param fromNanos inclusive lower bound
+   * @param toNanos exclusive upper bound
+   * @param count how many values fell in it
+   */
+  public record Bucket(long fromNanos, long toNanos, long count) {}
+
+  /** 0 for values below 10, 1 for [10, 100), and so on. */
+  private static int decadeOf(long v) {
+    int decade = 0;
+    for (long bound = 10; v >= bound && decade < 18; bound *= 10) {
+      decade++;
+    }
+    return decade;
+  }
+
+  private static long pow10(int exponent) {
+    long p = 1;
+    for (int i = 0; i < exponent && i < 19; i++) {
+      p = i == 18 ? Long.MAX_VALUE : p * 10;
+    }
+    return p;
+  }
+
+  /**
+   * Events of one thread.
+   *
+   * @param name its name in the latest chunk that has it
+   * @param earlierNames the names it had before, when it was renamed during the trace
+   */
+  public record ThreadStats(long id, String name, List<String> earlierNames, long events, long annotations) {}
+
+  /** Logs of one category. */
+  public static final class LogStats {
+    private final String category;
+    private long count;
+
+    LogStats(String category) {
+      this.category = category;
+    }
+
+    public String category() {
+      return category;
+    }
+
+    public long count() {
+      return count;
+    }
+  }
+
+  /** A thread's counts, and each of its names with the start of the earliest chunk that has it. */
+  private static final class ThreadEntry {
+    final Map<String, Long> names = new HashMap<>();
+    long events;
+    long annotations;
+
+    void named(String name, long chunkStartNanos) {
+      names.merge(name, chunkStartNanos, Math::min);
+    }
+
+    /** Names in time order; equal times (one chunk) by name, so that the order is stable. */
+    List<String> namesInOrder() {
+      List<String> result = new ArrayList<>(names.keySet());
+      result.sort(Comparator.comparing((String n) -> names.get(n)).thenComparing(Comparator.naturalOrder()));
+      return result;
+    }
+  }
+
+  /**
+   * Values per type, by name, for at most {@value #MAX_TYPES} types, the rest in one value for
+   * {@value #OTHER_TYPES}. Before the map, a small cache by identity: the decoder hands out the
    * same {@code String} for a type it reads again, and most events are of a handful of types.
    */
   private static final class ByType<V> {
     private static final int CACHED = 64; // a power of two
 
     private final Map<String, V> values = new HashMap<>();
+    private final TreeSet<String> kept = new TreeSet<>(RANK);
     private final Function<String, V> create;
+    private final BiConsumer<V, V> addTo;
+    private final V other;
+    private boolean anyOther;
     private final String[] cachedTypes = new String[CACHED];
     private final Object[] cachedValues = new Object[CACHED];
 
-    ByType(Function<String, V> create) {
+    ByType(Function<String, V> create, BiConsumer<V, V> addTo) {
       this.create = create;
+      this.addTo = addTo;
+      this.other = create.apply(OTHER_TYPES);
     }
 
     @SuppressWarnings("unchecked")
@@ -128,18 +321,51 @@ public final class TraceSummary implements JfrEventHandler {
       return value;
     }
 
-    /** A type seen when {@value #MAX_TYPES} are known already counts as {@value #OTHER_TYPES}. */
+    /**
+     * The value of a type, or {@link #other} for a type that ranks after {@value #MAX_TYPES}
+     * others. A type that ranks before the last one kept takes its place, and the last one's
+     * values go to {@link #other}: once a type is out, it never comes back, since the types it
+     * ranks after are in the trace.
+     */
     private V lookup(String type) {
       V value = values.get(type);
-      if (value == null) {
-        String key = values.size() >= MAX_TYPES ? OTHER_TYPES : type;
-        value = values.computeIfAbsent(key, create);
+      if (value != null) {
+        return value;
       }
+      if (kept.size() >= MAX_TYPES) {
+        String last = kept.last();
+        if (RANK.compare(type, last) > 0) {
+          anyOther = true;
+          return other;
+        }
+        kept.remove(last);
+        addTo.accept(values.remove(last), other);
+        anyOther = true;
+        Arrays.fill(cachedTypes, null);
+        Arrays.fill(cachedValues, null);
+      }
+      value = create.apply(type);
+      values.put(type, value);
+      kept.add(type);
       return value;
     }
 
-    Map<String, V> all() {
-      return values;
+    /** Adds {@code theirs} to these values, as if read here. */
+    void merge(ByType<V> theirs) {
+      theirs.values.forEach((type, value) -> addTo.accept(value, lookup(type)));
+      if (theirs.anyOther) {
+        addTo.accept(theirs.other, other);
+        anyOther = true;
+      }
+    }
+
+    /** Every value, {@value #OTHER_TYPES} included when something went there. */
+    Collection<V> all() {
+      List<V> all = new ArrayList<>(values.values());
+      if (anyOther) {
+        all.add(other);
+      }
+      return all;
     }
   }
 
@@ -159,9 +385,10 @@ public final class TraceSummary implements JfrEventHandler {
   /** Per tag: 1 for livetrace's own events. A table, so that counting them takes no test. */
   private static final int[] ANNOTATION = {0, 1, 1, 1, 1, 1};
 
-  private final ByType<TypeStats> tasks = new ByType<>(TypeStats::new);
-  private final ByType<TypeStats> regions = new ByType<>(TypeStats::new);
-  private final ByType<long[]> logs = new ByType<>(category -> new long[1]);
+  private final ByType<TypeStats> tasks = new ByType<>(TypeStats::new, (from, to) -> to.add(from));
+  private final ByType<TypeStats> regions = new ByType<>(TypeStats::new, (from, to) -> to.add(from));
+  private final ByType<LogStats> logs = new ByType<>(category -> new LogStats(category), (from, to) -> to.count += from.count);
+  private final long[] chunkStarts; // by chunk index
   private final Map<Long, ThreadEntry> threads = new HashMap<>(); // by thread id
   private final LongMap<String> openTasks = new LongMap<>(); // task id -> type
   private final LongMap<String> endsWithoutBegin = new LongMap<>();
@@ -176,7 +403,11 @@ public final class TraceSummary implements JfrEventHandler {
   private long misuse;
   private boolean finished;
 
-  /** Threads are named as in the earliest chunk they are seen in. */
+  /** @param chunks the trace's chunks, whose start times tell when a thread had a name */
+  public TraceSummary(List<ChunkHeader> chunks) {
+    this.chunkStarts = chunks.stream().mapToLong(ChunkHeader::startNanos).toArray();
+  }
+
   @Override
   public void beginChunk(int index) {
     endChunk();
@@ -190,16 +421,8 @@ public final class TraceSummary implements JfrEventHandler {
       if (thread == null) {
         continue;
       }
-      long id = EventFields.threadId(thread.javaThreadId(), thread.osThreadId());
-      String name = EventFields.threadName(thread.javaName(), thread.osName(), id);
-      ThreadEntry entry = threads.get(id);
-      if (entry == null) {
-        entry = new ThreadEntry(name, chunk);
-        threads.put(id, entry);
-      } else if (chunk < entry.firstChunk) { // chunks read out of file order
-        entry.name = name;
-        entry.firstChunk = chunk;
-      }
+      ThreadEntry entry = threads.computeIfAbsent(thread.id(), id -> new ThreadEntry());
+      entry.named(thread.name(), chunkStarts[chunk]);
       entry.events += chunkCounts[2 * t];
       entry.annotations += chunkCounts[2 * t + 1];
       chunkThreads[t] = null;
@@ -239,11 +462,10 @@ public final class TraceSummary implements JfrEventHandler {
       case REGION:
         TypeStats region = regions.get(event.string(REGION_TYPE));
         region.count++;
-        region.completed++;
-        region.latency.record(event.durationNanos());
+        region.record(event.durationNanos());
         break;
       case LOG:
-        logs.get(event.string(LOG_CATEGORY))[0]++;
+        logs.get(event.string(LOG_CATEGORY)).count++;
         break;
       case MISUSE:
         misuse++;
@@ -273,9 +495,7 @@ public final class TraceSummary implements JfrEventHandler {
   }
 
   private void taskEnded(long id, String type, long durationNanos) {
-    TypeStats stats = tasks.get(type);
-    stats.completed++;
-    stats.latency.record(durationNanos);
+    tasks.get(type).record(durationNanos);
     if (openTasks.remove(id) == null) {
       endsWithoutBegin.put(id, type == null ? "" : type);
     }
@@ -283,8 +503,8 @@ public final class TraceSummary implements JfrEventHandler {
 
   /**
    * Adds the summary of other chunks of the same trace, as if their events had been read here:
-   * an end read there meets a begin read here, and the other way round, and a thread keeps the
-   * name of the earlier chunk.
+   * an end read there meets a begin read here, and the other way round, and a thread keeps every
+   * name it had.
    */
   public void merge(TraceSummary other) {
     if (finished || other.finished) {
@@ -295,18 +515,12 @@ public final class TraceSummary implements JfrEventHandler {
     events += other.events;
     annotationEvents += other.annotationEvents;
     misuse += other.misuse;
-    other.tasks.all().forEach((type, stats) -> tasks.get(type).add(stats));
-    other.regions.all().forEach((type, stats) -> regions.get(type).add(stats));
-    other.logs.all().forEach((category, count) -> logs.get(category)[0] += count[0]);
+    tasks.merge(other.tasks);
+    regions.merge(other.regions);
+    logs.merge(other.logs);
     other.threads.forEach((id, theirs) -> {
-      ThreadEntry ours = threads.get(id);
-      if (ours == null) {
-        ours = new ThreadEntry(theirs.name, theirs.firstChunk);
-        threads.put(id, ours);
-      } else if (theirs.firstChunk < ours.firstChunk) {
-        ours.name = theirs.name;
-        ours.firstChunk = theirs.firstChunk;
-      }
+      ThreadEntry ours = threads.computeIfAbsent(id, i -> new ThreadEntry());
+      theirs.names.forEach(ours::named);
       ours.events += theirs.events;
       ours.annotations += theirs.annotations;
     });
@@ -346,8 +560,7 @@ public final class TraceSummary implements JfrEventHandler {
 
   /** Log categories, most frequent first. */
   public List<LogStats> logs() {
-    List<LogStats> result = new ArrayList<>();
-    logs.all().forEach((category, count) -> result.add(new LogStats(category, count[0])));
+    List<LogStats> result = new ArrayList<>(logs.all());
     result.sort(Comparator.comparingLong(LogStats::count).reversed().thenComparing(LogStats::category));
     return result;
   }
@@ -356,7 +569,11 @@ public final class TraceSummary implements JfrEventHandler {
   public List<ThreadStats> threads() {
     finish();
     List<ThreadStats> result = new ArrayList<>();
-    threads.forEach((id, t) -> result.add(new ThreadStats(id, t.name, t.events, t.annotations)));
+    threads.forEach((id, t) -> {
+      List<String> names = t.namesInOrder();
+      String name = names.get(names.size() - 1);
+      result.add(new ThreadStats(id, name, List.copyOf(names.subList(0, names.size() - 1)), t.events, t.annotations));
+    });
     result.sort(Comparator.comparingLong(ThreadStats::events).reversed().thenComparingLong(ThreadStats::id));
     return result;
   }
@@ -385,7 +602,7 @@ public final class TraceSummary implements JfrEventHandler {
   }
 
   private static List<TypeStats> sorted(ByType<TypeStats> byType) {
-    List<TypeStats> result = new ArrayList<>(byType.all().values());
+    List<TypeStats> result = new ArrayList<>(byType.all());
     result.sort(Comparator.comparingLong(TypeStats::count).reversed().thenComparing(TypeStats::type));
     return result;
   }

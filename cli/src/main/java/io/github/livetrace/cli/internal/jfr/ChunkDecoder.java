@@ -4,6 +4,7 @@ import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,7 +36,7 @@ final class ChunkDecoder {
   private final BooleanSupplier cancelled;
 
   private Metadata metadata;
-  private long metadataSize = -1;
+  private byte[] metadataBytes; // the metadata read last, from its id on
   private EventLayouts layouts; // of every event type of the metadata, for the handler
 
   // The state of the record loop, in fields so that a record is decoded by a method of its own:
@@ -49,12 +50,11 @@ final class ChunkDecoder {
   private long events;
 
   /**
-   * @param time the file's time base
    * @param cancelled checked as the window moves on: true stops the decoding
    */
-  ChunkDecoder(FileChannel channel, long fileSize, TimeBase time, BooleanSupplier cancelled) {
+  ChunkDecoder(FileChannel channel, long fileSize, BooleanSupplier cancelled) {
     this.window = new FileWindow(channel, fileSize, FileWindow.DEFAULT_CAPACITY);
-    this.event = new JfrEvent(time, batch);
+    this.event = new JfrEvent(batch);
     this.cancelled = cancelled;
   }
 
@@ -62,9 +62,11 @@ final class ChunkDecoder {
    * Hands the events of one chunk to {@code handler}. Layouts are kept from chunk to chunk, so
    * every handler given to one decoder must select the same fields.
    *
+   * @param time converts the chunk's ticks
    * @return the number of events
    */
-  long decode(long chunkStart, ChunkHeader header, JfrEventHandler handler) throws IOException, JfrFormatException {
+  long decode(long chunkStart, ChunkHeader header, TimeBase time, JfrEventHandler handler)
+      throws IOException, JfrFormatException {
     if (header.major() != 2) {
       throw new JfrFormatException("JFR format version " + header.major() + "." + header.minor()
           + "; this reader knows version 2 (JDK 11 and later)");
@@ -76,7 +78,8 @@ final class ChunkDecoder {
     if (readMetadata(chunkStart, header) || layouts == null) {
       layouts = layouts(handler);
     }
-    ConstantPools pools = ConstantPools.read(window, in, chunkStart, header, metadata);
+    ConstantPools pools = ConstantPools.read(window, in, chunkStart, header, metadata, layouts.resolvesValues());
+    batch.time = time;
     return decodeEvents(chunkStart, header, pools, handler);
   }
 
@@ -100,11 +103,17 @@ final class ChunkDecoder {
     return at;
   }
 
-  /** Reads the chunk's metadata unless it is the chunk before's; returns whether it was read. */
+  /**
+   * Reads the chunk's metadata unless it is the same, byte for byte, as the chunk before's;
+   * returns whether it was read. Ids and sizes are not enough: two JVMs, of the same JDK or not,
+   * number their metadata alike, and a file can hold chunks of both. What is compared is the
+   * metadata itself, from its id on: the event's start time and duration differ from chunk to
+   * chunk.
+   */
   private boolean readMetadata(long chunkStart, ChunkHeader header) throws IOException, JfrFormatException {
     long position = chunkStart + header.metadataOffset();
-    openRecord(window, in, position, chunkStart + header.chunkSize(), "metadata event");
-    long size = in.readLong();
+    int at = openRecord(window, in, position, chunkStart + header.chunkSize(), "metadata event");
+    int end = at + (int) in.readLong();
     long typeId = in.readLong();
     if (typeId != METADATA_TYPE_ID) {
       throw new JfrFormatException("expected the metadata event (type id 0) at offset " + position
@@ -112,16 +121,18 @@ final class ChunkDecoder {
     }
     in.readLong(); // start time
     in.readLong(); // duration
-    long id = in.readLong();
-    if (metadata != null && id == metadata.id() && size == metadataSize) {
-      return false; // the JVM gives its metadata a new id whenever the types change
+    int body = in.position();
+    if (metadata != null && Arrays.equals(metadataBytes, 0, metadataBytes.length, window.bytes(), body, end)) {
+      return false;
     }
+    long id = in.readLong();
     try {
       metadata = MetadataReader.read(in, id);
     } catch (JfrFormatException e) {
+      metadata = null;
       throw new JfrFormatException("the metadata event at offset " + position + ": " + e.getMessage());
     }
-    metadataSize = size;
+    metadataBytes = Arrays.copyOfRange(window.bytes(), body, end);
     return true;
   }
 

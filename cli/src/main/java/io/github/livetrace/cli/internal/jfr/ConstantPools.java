@@ -2,6 +2,7 @@ package io.github.livetrace.cli.internal.jfr;
 
 import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The constant pools of one chunk that events need: threads and strings. Events refer to pool
@@ -13,10 +14,15 @@ import java.io.IOException;
  * a key and a value of that type. Every pool is walked, the ones not kept with {@link
  * ValueSkipper}, and the checkpoint must end exactly where its size says.
  *
+ * <p>Analyses that need more than threads and strings (an export shows stack traces, class and
+ * GC names) ask for the other pools to be {@linkplain #value resolvable}: then each entry's place
+ * in a copy of its checkpoint is noted, and the entry decoded when first asked for.
+ *
  * <p>Each chunk is read on its own, as the format intends. {@code RecordingFile} differs in one
  * respect: for a key that the previous chunk's pool held too, it keeps the value read there. The
  * values are the same unless a thread was renamed between the chunks, where this reader gives
- * each chunk's name and {@code RecordingFile} the older one.
+ * each chunk's name and {@code RecordingFile} the older one; or unless the chunks are from two
+ * JVMs, whose keys have nothing in common.
  */
 final class ConstantPools {
   static final long CHECKPOINT_TYPE_ID = 1;
@@ -38,8 +44,27 @@ final class ConstantPools {
   private int[] indexesByKey = new int[0];
   private final StringPool strings = new StringPool();
   private final LongMap<Boolean> stackTraces = new LongMap<>(); // the keys of the pool, not its values
+  /** With resolvable values: per type id, where each entry lies; null otherwise. */
+  private final LongMap<LongMap<PooledValue>> values;
+  private JfrType stackTraceType;
+  private final RecordCursor valueReader = new RecordCursor();
+  private final StringCache valueStrings = new StringCache();
 
-  private ConstantPools() {}
+  /** Where a pool entry's encoded value lies, and the value once decoded. */
+  private static final class PooledValue {
+    final byte[] source;
+    final int offset;
+    JfrObject value;
+
+    PooledValue(byte[] source, int offset) {
+      this.source = source;
+      this.offset = offset;
+    }
+  }
+
+  private ConstantPools(boolean resolvable) {
+    this.values = resolvable ? new LongMap<>() : null;
+  }
 
   /** The thread of that key; null for key 0 and for keys the chunk's pool does not hold. */
   JfrThread thread(long key) {
@@ -66,15 +91,105 @@ final class ConstantPools {
     return key != 0 && stackTraces.get(key) != null;
   }
 
+  /** The stack trace of that key; null when the chunk lacks it or values are not resolvable. */
+  JfrObject stackTrace(long key) {
+    return stackTraceType == null || !hasStackTrace(key) ? null : value(stackTraceType, key);
+  }
+
+  /**
+   * The value of {@code type} that the pool holds under {@code key}, decoded on first use; null
+   * when the pool lacks it, or the pools were read without resolvable values.
+   */
+  JfrObject value(JfrType type, long key) {
+    LongMap<PooledValue> pool = values == null ? null : values.get(type.id());
+    PooledValue entry = pool == null ? null : pool.get(key);
+    if (entry == null) {
+      return null;
+    }
+    if (entry.value == null) {
+      valueReader.reset(entry.source, entry.offset, entry.source.length);
+      try {
+        entry.value = readObject(valueReader, type, 0);
+      } catch (JfrFormatException e) {
+        // The entry was walked when the checkpoint was read, so its bytes are a value.
+        throw new IllegalStateException("the " + type.name() + " pool entry " + key + " no longer reads", e);
+      }
+    }
+    return entry.value;
+  }
+
+  private JfrObject readObject(RecordCursor in, JfrType type, int depth) throws JfrFormatException {
+    if (depth > ValueSkipper.MAX_DEPTH) {
+      throw new JfrFormatException("values of " + type.name() + " nest deeper than " + ValueSkipper.MAX_DEPTH);
+    }
+    List<JfrField> fields = type.fields();
+    Object[] read = new Object[fields.size()];
+    for (int i = 0; i < read.length; i++) {
+      JfrField field = fields.get(i);
+      if (field.array()) {
+        Object[] elements = new Object[in.readCount("array ", field.name())];
+        for (int k = 0; k < elements.length; k++) {
+          elements[k] = readField(in, field, depth);
+        }
+        read[i] = elements;
+      } else {
+        read[i] = readField(in, field, depth);
+      }
+    }
+    return new JfrObject(type, read, this);
+  }
+
+  private Object readField(RecordCursor in, JfrField field, int depth) throws JfrFormatException {
+    JfrType type = field.type();
+    if (field.constantPool()) {
+      long key = in.readLong();
+      if (type.kind() == JfrType.Kind.STRING) {
+        return strings.get(key);
+      }
+      if (type.name().equals(Metadata.THREAD_TYPE)) {
+        return thread(key);
+      }
+      return new JfrObject.PoolReference(type, key);
+    }
+    switch (type.kind()) {
+      case LONG:
+        return in.readLong();
+      case INT:
+        return (long) (int) in.readLong();
+      case SHORT:
+        return (long) (short) in.readLong();
+      case CHAR:
+        return (long) (char) in.readLong();
+      case BYTE:
+        return (long) in.readByte();
+      case BOOLEAN:
+        return in.readByte() != 0;
+      case FLOAT:
+        return (double) Float.intBitsToFloat(in.readRawInt());
+      case DOUBLE:
+        return Double.longBitsToDouble(in.readRawLong());
+      case STRING:
+        return in.readString(valueStrings, strings);
+      case COMPOSITE:
+        return readObject(in, type, depth + 1);
+      default:
+        throw new JfrFormatException("a value of " + field.name() + ", whose type is neither a primitive nor has fields");
+    }
+  }
+
   /** The string pool, for {@link RecordCursor#readString}. */
   StringPool strings() {
     return strings;
   }
 
-  /** Reads the checkpoints of the chunk at {@code chunkStart}. */
+  /**
+   * Reads the checkpoints of the chunk at {@code chunkStart}.
+   *
+   * @param resolvable whether to note where every entry lies, for {@link #value}
+   */
   static ConstantPools read(FileWindow window, RecordCursor in, long chunkStart, ChunkHeader header,
-      Metadata metadata) throws IOException, JfrFormatException {
-    ConstantPools pools = new ConstantPools();
+      Metadata metadata, boolean resolvable) throws IOException, JfrFormatException {
+    ConstantPools pools = new ConstantPools(resolvable);
     LongMap<PendingThread> pendingThreads = new LongMap<>();
     StringCache cache = new StringCache();
     long chunkEnd = chunkStart + header.chunkSize();
@@ -120,7 +235,7 @@ final class ConstantPools {
    */
   private void readPools(RecordCursor in, Metadata metadata, LongMap<PendingThread> pendingThreads,
       StringCache cache, int recordStart) throws JfrFormatException {
-    byte[] copy = null; // of the record, once it is known to hold strings
+    byte[] copy = values == null ? null : StringPool.copy(in.bytes(), recordStart, in.limit()); // strings need it too
     int poolCount = in.readCount("pools");
     for (int i = 0; i < poolCount; i++) {
       long typeId = in.readLong();
@@ -145,10 +260,24 @@ final class ConstantPools {
           }
         } else {
           boolean isStackTrace = type.name().equals(Metadata.STACK_TRACE_TYPE);
+          if (isStackTrace) {
+            stackTraceType = type;
+          }
+          LongMap<PooledValue> pool = null;
+          if (values != null) {
+            pool = values.get(typeId);
+            if (pool == null) {
+              pool = new LongMap<>();
+              values.put(typeId, pool);
+            }
+          }
           for (int j = 0; j < count; j++) {
             long key = in.readLong();
             if (isStackTrace) {
               stackTraces.put(key, Boolean.TRUE);
+            }
+            if (pool != null) {
+              pool.put(key, new PooledValue(copy, in.position() - recordStart));
             }
             ValueSkipper.skipValue(in, type);
           }

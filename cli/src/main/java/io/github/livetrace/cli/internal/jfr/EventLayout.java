@@ -30,6 +30,7 @@ final class EventLayout {
   private static final byte SLOT_STRING = 13;
   private static final byte SLOT_STRING_KEY = 14;
   private static final byte SLOT_THREAD_KEY = 15;
+  private static final byte SLOT_POOL_KEY = 20; // of another pooled type: resolved when asked for
   // Passing over a field before the last one needed: the common kinds without a method call.
   private static final byte PASS_VARINT = 16;
   private static final byte PASS_BYTE = 17;
@@ -39,6 +40,9 @@ final class EventLayout {
   final JfrType type;
   final int tag;
   final int slotCount;
+  /** Whether events need the chunk's pools resolvable: for stack traces or pooled values. */
+  final boolean resolvesValues;
+  private final JfrType[] pooledTypes; // per slot: the type of a SLOT_POOL_KEY field
   private final byte[] operations;
   private final int[] slots;
   private final JfrField[] fields;
@@ -53,10 +57,17 @@ final class EventLayout {
   private final int threadIndex;
   private final int stackTraceIndex;
 
-  private EventLayout(JfrType type, int tag, int slotCount, byte[] operations, int[] slots, boolean[] present) {
+  private EventLayout(JfrType type, int tag, int slotCount, byte[] operations, int[] slots, boolean[] present,
+      JfrType[] pooledTypes, boolean stackTrace) {
     this.type = type;
     this.tag = tag;
     this.slotCount = slotCount;
+    this.pooledTypes = pooledTypes;
+    boolean pooled = false;
+    for (JfrType pooledType : pooledTypes) {
+      pooled |= pooledType != null;
+    }
+    this.resolvesValues = stackTrace || pooled;
     this.operations = operations;
     this.slots = slots;
     int lead = 0;
@@ -83,6 +94,7 @@ final class EventLayout {
     int[] slots = new int[all.size()];
     List<String> wanted = selection.fields();
     boolean[] present = new boolean[wanted.size()];
+    JfrType[] pooledTypes = new JfrType[wanted.size()];
     int needed = 0;
     for (int i = 0; i < all.size(); i++) {
       JfrField field = all.get(i);
@@ -93,6 +105,9 @@ final class EventLayout {
         if (operation != NOT_NEEDED) {
           slots[i] = slot;
           present[slot] = true;
+          if (operation == SLOT_POOL_KEY) {
+            pooledTypes[slot] = field.type();
+          }
         }
       }
       operations[i] = operation;
@@ -105,7 +120,8 @@ final class EventLayout {
         operations[i] = pass(all.get(i));
       }
     }
-    return new EventLayout(type, selection.tag(), wanted.size(), Arrays.copyOf(operations, needed), slots, present);
+    return new EventLayout(type, selection.tag(), wanted.size(), Arrays.copyOf(operations, needed), slots, present,
+        pooledTypes, selection.stackTrace());
   }
 
   private static byte pass(JfrField field) {
@@ -159,7 +175,7 @@ final class EventLayout {
         case STRING:
           return SLOT_STRING_KEY;
         case COMPOSITE:
-          return field.type().name().equals(Metadata.THREAD_TYPE) ? SLOT_THREAD_KEY : NOT_NEEDED;
+          return field.type().name().equals(Metadata.THREAD_TYPE) ? SLOT_THREAD_KEY : SLOT_POOL_KEY;
         default:
           return NOT_NEEDED;
       }
@@ -186,6 +202,11 @@ final class EventLayout {
       default:
         return NOT_NEEDED;
     }
+  }
+
+  /** The type of a selected pooled field other than a thread or string; null for other slots. */
+  JfrType pooledType(int slot) {
+    return pooledTypes[slot];
   }
 
   /** Whether the selected field of that slot is in the type, of a kind that is decoded. */
@@ -277,6 +298,9 @@ final class EventLayout {
           break;
         case SLOT_THREAD_KEY:
           objects[first + slots[i]] = pools.thread(in.readLong());
+          break;
+        case SLOT_POOL_KEY:
+          longs[first + slots[i]] = in.readLong();
           break;
         case PASS_VARINT:
           in.readLong();

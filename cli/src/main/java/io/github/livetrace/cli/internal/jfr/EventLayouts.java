@@ -9,6 +9,12 @@ final class EventLayouts {
 
   private EventLayout[] small = new EventLayout[256];
   private final LongMap<EventLayout> large = new LongMap<>();
+  private boolean resolvesValues;
+
+  /** Whether some layout needs the chunk's pools resolvable. */
+  boolean resolvesValues() {
+    return resolvesValues;
+  }
 
   /** The layout of that type id; null when none was added. */
   EventLayout get(long typeId) {
@@ -19,6 +25,7 @@ final class EventLayouts {
   }
 
   void put(long typeId, EventLayout layout) {
+    resolvesValues |= layout.resolvesValues;
     if (typeId >= 0 && typeId < MAX_ARRAY_ID) {
       if (typeId >= small.length) {
         EventLayout[] grown = new EventLayout[Math.min(MAX_ARRAY_ID, Integer.highestOneBit((int) typeId) * 2)];

@@ -9,13 +9,20 @@ import java.util.List;
  *     JfrEvent#tag()}), so that it can dispatch without comparing names
  * @param fields names of the fields to decode, beyond the implicit start time, duration, thread
  *     and stack trace; field {@code i} is read with slot {@code i} of {@link JfrEvent}
+ * @param stackTrace whether {@link JfrEvent#stackTrace()} is wanted, which makes the chunk's pools
+ *     resolvable
  */
-public record EventSelection(int tag, List<String> fields) {
+public record EventSelection(int tag, List<String> fields, boolean stackTrace) {
   public EventSelection {
     fields = List.copyOf(fields);
   }
 
   public static EventSelection of(int tag, String... fields) {
-    return new EventSelection(tag, List.of(fields));
+    return new EventSelection(tag, List.of(fields), false);
+  }
+
+  /** This selection, with the events' stack traces. */
+  public EventSelection withStackTrace() {
+    return new EventSelection(tag, fields, true);
   }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Decodes the events of a JFR file for {@link JfrEventHandler}s: every event is counted and handed
@@ -26,12 +27,15 @@ import java.util.function.Supplier;
  *
  * <p>Chunks are self-contained, so they can be decoded on several threads at once, each thread
  * with a handler of its own whose results are then merged ({@link #decode(int, Supplier,
- * Consumer)}). Or one after the other with one handler, in file order ({@link
- * #decode(JfrEventHandler)}).
+ * Consumer)}). Or one after the other with one handler, in time order ({@link
+ * #decode(JfrEventHandler)}): file order is not time order when files were concatenated, and
+ * analyses that follow tasks across chunks need time to move forward from chunk to chunk.
  *
- * <p>Times are converted with the first chunk's header, as {@code RecordingFile} does (see {@link
- * TimeBase}). Memory per thread: a {@link FileWindow} of the file, and the metadata and constant
- * pools of the chunk being decoded; plus what the handlers keep.
+ * <p>Each chunk is decoded with its own metadata and pools, and its times converted with the
+ * clock of the JVM that wrote it ({@link TimeBase#forChunks}), so that chunks of several JVMs,
+ * even of several JDK versions, can share a file. Memory per thread: a {@link FileWindow} of the
+ * file, and the metadata and constant pools of the chunk being decoded; plus what the handlers
+ * keep.
  */
 public final class JfrDecoder {
   private final Path path;
@@ -53,8 +57,16 @@ public final class JfrDecoder {
     }
   }
 
+  /** The indexes of the chunks by start time; chunks that start together in file order. */
+  public static int[] timeOrder(List<ChunkHeader> chunks) {
+    return IntStream.range(0, chunks.size()).boxed()
+        .sorted(Comparator.comparingLong((Integer i) -> chunks.get(i).startNanos()))
+        .mapToInt(Integer::intValue).toArray();
+  }
+
   /**
-   * Hands every event of the file to {@code handler}, in file order, on this thread.
+   * Hands every event of the file to {@code handler}, chunk by chunk in time order, on this
+   * thread.
    *
    * @return the number of events
    * @throws JfrFormatException when the file is damaged or of a kind this decoder does not read;
@@ -66,10 +78,11 @@ public final class JfrDecoder {
       return 0;
     }
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), TimeBase.of(chunks.get(0)), () -> false);
+      TimeBase[] times = TimeBase.forChunks(chunks);
+      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), () -> false);
       long events = 0;
-      for (int i = 0; i < chunks.size(); i++) {
-        events += decodeChunk(decoder, i, handler);
+      for (int i : timeOrder(chunks)) {
+        events += decodeChunk(decoder, i, times, handler);
       }
       return events;
     }
@@ -103,12 +116,12 @@ public final class JfrDecoder {
     AtomicInteger next = new AtomicInteger();
     AtomicBoolean cancelled = new AtomicBoolean();
     BlockingQueue<Outcome<H>> outcomes = new LinkedBlockingQueue<>();
-    TimeBase time = TimeBase.of(chunks.get(0));
+    TimeBase[] times = TimeBase.forChunks(chunks);
     int workerCount = Math.max(1, Math.min(threads, chunks.size()));
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < workerCount; t++) {
       Thread worker = new Thread(
-          () -> work(order, next, cancelled, time, handlerPerThread, outcomes), "livetrace-decoder-" + (t + 1));
+          () -> work(order, next, cancelled, times, handlerPerThread, outcomes), "livetrace-decoder-" + (t + 1));
       worker.setDaemon(true);
       workers.add(worker);
       worker.start();
@@ -130,7 +143,7 @@ public final class JfrDecoder {
     } finally {
       cancelled.set(true);
       for (Thread worker : workers) {
-        Threads.joinUninterruptibly(worker);
+        joinUninterruptibly(worker);
       }
     }
   }
@@ -149,13 +162,13 @@ public final class JfrDecoder {
   }
 
   private <H extends JfrEventHandler> void work(List<Integer> order, AtomicInteger next, AtomicBoolean cancelled,
-      TimeBase time, Supplier<H> handlerPerThread, BlockingQueue<Outcome<H>> outcomes) {
+      TimeBase[] times, Supplier<H> handlerPerThread, BlockingQueue<Outcome<H>> outcomes) {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), time, cancelled::get);
+      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), cancelled::get);
       H handler = handlerPerThread.get();
       long events = 0;
       for (int k = next.getAndIncrement(); k < order.size() && !cancelled.get(); k = next.getAndIncrement()) {
-        events += decodeChunk(decoder, order.get(k), handler);
+        events += decodeChunk(decoder, order.get(k), times, handler);
       }
       outcomes.add(new Outcome<>(handler, events, null));
     } catch (Throwable t) {
@@ -163,14 +176,32 @@ public final class JfrDecoder {
     }
   }
 
-  private long decodeChunk(ChunkDecoder decoder, int chunk, JfrEventHandler handler)
+  private long decodeChunk(ChunkDecoder decoder, int chunk, TimeBase[] times, JfrEventHandler handler)
       throws IOException, JfrFormatException {
     try {
       handler.beginChunk(chunk);
-      return decoder.decode(chunkStarts[chunk], chunks.get(chunk), handler);
+      return decoder.decode(chunkStarts[chunk], chunks.get(chunk), times[chunk], handler);
     } catch (JfrFormatException e) {
       throw new JfrFormatException("chunk " + (chunk + 1) + " of " + chunks.size() + " (at offset "
           + chunkStarts[chunk] + "): " + e.getMessage());
+    }
+  }
+
+  /**
+   * Waits until {@code thread} has ended, even if interrupted meanwhile, and then restores the
+   * interrupt: clean-up must not leave a worker behind that still reads the file.
+   */
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

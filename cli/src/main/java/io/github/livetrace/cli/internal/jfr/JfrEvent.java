@@ -8,16 +8,15 @@ package io.github.livetrace.cli.internal.jfr;
  *
  * <p>Fields of the kinds an analysis needs are decoded: integers and booleans ({@link
  * #longValue}), floating point ({@link #doubleValue}), strings ({@link #string}) and threads
- * ({@link #thread(int)}). A selected field that the type lacks, or of another kind (a class, a
- * stack trace, an array), is absent: {@link #has} is false and the value is 0 or null.
+ * ({@link #thread(int)}), and values of other pooled types ({@link #value}). A selected field that
+ * the type lacks, or of another kind (an inline composite, an array), is absent: {@link #has} is
+ * false and the value is 0 or null.
  */
 public final class JfrEvent {
-  private final TimeBase time;
   private final EventBatch batch;
   int index; // of the event in the batch
 
-  JfrEvent(TimeBase time, EventBatch batch) {
-    this.time = time;
+  JfrEvent(EventBatch batch) {
     this.batch = batch;
   }
 
@@ -32,12 +31,17 @@ public final class JfrEvent {
 
   /** Start time, nanoseconds since the epoch. */
   public long startNanos() {
-    return time.nanos(batch.startTicks[index]);
+    return batch.time.nanos(batch.startTicks[index]);
   }
 
   /** End time (start plus duration), nanoseconds since the epoch. */
   public long endNanos() {
-    return time.nanos(batch.startTicks[index] + batch.durationTicks[index]);
+    return batch.time.nanos(batch.startTicks[index] + batch.durationTicks[index]);
+  }
+
+  /** A span in ticks (a field of JFR's {@code Tickspan} type) in nanoseconds, at the chunk's tick rate. */
+  public long ticksToNanos(long ticks) {
+    return batch.time.spanNanos(ticks);
   }
 
   /** End minus start in nanoseconds; 0 for an instant event. */
@@ -61,6 +65,23 @@ public final class JfrEvent {
   /** Whether the event has a stack trace: one that its chunk's stack trace pool holds. */
   public boolean hasStackTrace() {
     return batch.pools.hasStackTrace(batch.stackTraceKeys[index]);
+  }
+
+  /**
+   * The stack trace (a {@code jdk.types.StackTrace}: {@code truncated}, {@code frames}), when the
+   * type's selection asked for it and the chunk's pool holds it; else null.
+   */
+  public JfrObject stackTrace() {
+    return batch.layouts[index].resolvesValues ? batch.pools.stackTrace(batch.stackTraceKeys[index]) : null;
+  }
+
+  /**
+   * A selected field of a pooled composite type other than a thread (a class, a GC name...);
+   * null when absent or missing from the chunk's pools.
+   */
+  public JfrObject value(int slot) {
+    JfrType type = batch.layouts[index].pooledType(slot);
+    return type == null ? null : batch.pools.value(type, longValue(slot));
   }
 
   /** Whether the selected field of that slot is in this event type and was decoded. */

@@ -2,7 +2,7 @@ package io.github.livetrace.cli.internal.jfr;
 
 import java.io.IOException;
 
-/** Receives the events of a trace, in file order, from {@link JfrDecoder}. */
+/** Receives the events of a trace, chunk by chunk, from {@link JfrDecoder}. */
 public interface JfrEventHandler {
   /**
    * Which fields of the events of {@code type} to decode. Called before the first event of the
@@ -13,7 +13,7 @@ public interface JfrEventHandler {
 
   /**
    * Called before the events of each chunk, with the chunk's index in the file (0 for the first).
-   * Chunks come in file order from {@link JfrDecoder#decode(JfrEventHandler)}, in any order from
+   * Chunks come in time order from {@link JfrDecoder#decode(JfrEventHandler)}, in any order from
    * the threads of {@link JfrDecoder#decode(int, java.util.function.Supplier,
    * java.util.function.Consumer)}.
    */

@@ -49,6 +49,26 @@ public final class JfrThread {
     return osName;
   }
 
+  /**
+   * The id livetrace identifies the thread by: its Java id; for a thread of the JVM itself, which
+   * has none, its OS id negated, so that the two kinds never collide.
+   */
+  public long id() {
+    return javaThreadId > 0 ? javaThreadId : -osThreadId;
+  }
+
+  /**
+   * Its name in the chunk the event is from: the Java name, or the OS name for a thread of the
+   * JVM. A thread renamed during the trace has its new name in the chunks written after.
+   */
+  public String name() {
+    String name = javaName;
+    if (name == null || name.isEmpty()) {
+      name = osName;
+    }
+    return name == null || name.isEmpty() ? "thread " + id() : name;
+  }
+
   /** Whether it is a virtual thread (JDK 19 and later say so). */
   public boolean isVirtual() {
     return virtual;

@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class ValueSkipper {
   /** Deeper nesting of inline (not pooled) values means a type that contains itself. */
-  private static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = 32;
 
   private static final byte VARINT = 0;
   private static final byte ONE_BYTE = 1;

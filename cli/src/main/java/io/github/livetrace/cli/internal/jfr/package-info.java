@@ -1,7 +1,8 @@
 /**
  * A streaming decoder of JFR files, for analyses that need a few fields of some event types and
- * a count of everything: {@code summary} reads a trace with it several times faster than with
- * {@code jdk.jfr.consumer.RecordingFile}, which builds every field of every event.
+ * a count of everything: every command reads with it, several times faster than with {@code
+ * jdk.jfr.consumer.RecordingFile}, which builds every field of every event, and file by file
+ * where {@code RecordingFile} fails: chunks of two JDKs in one file, chunks out of time order.
  *
  * <h2>The format, as this decoder reads it</h2>
  *
@@ -21,8 +22,10 @@
  * io.github.livetrace.cli.internal.jfr.RecordCursor}), strings are inline in one of three encodings
  * or a key into the chunk's string pool, and fields of pooled types (threads, stack traces,
  * classes...) are keys into the chunk's pool of that type. Times are ticks, converted with a
- * chunk header's tick frequency and start times ({@link
- * io.github.livetrace.cli.internal.jfr.TimeBase}).
+ * chunk header's tick frequency and start times, one pair per JVM clock ({@link
+ * io.github.livetrace.cli.internal.jfr.TimeBase}). Values of other pooled types (stack traces,
+ * frames, methods, classes, GC names) are decoded only for handlers that ask for them, when
+ * first used ({@link io.github.livetrace.cli.internal.jfr.JfrObject}).
  *
  * <p>Nothing is hard-coded beyond the record framing and the names of the implicit fields and of
  * {@code java.lang.Thread} and {@code java.lang.String}: JDKs differ in type ids, in fields, and in
@@ -33,9 +36,9 @@
  *
  * <ul>
  *   <li>{@link io.github.livetrace.cli.internal.jfr.JfrDecoder}: the entry point; decodes the
- *       chunks in file order, or on several threads at once.
+ *       chunks in time order, or on several threads at once.
  *   <li>{@link io.github.livetrace.cli.internal.jfr.ChunkDecoder}: one chunk: metadata (read
- *       again only when it changes), pools, then the records, through a {@link
+ *       again unless it is the chunk before's, byte for byte), pools, then the records, through a {@link
  *       io.github.livetrace.cli.internal.jfr.FileWindow} of the file: memory is a window, a
  *       chunk's metadata and pools, and never the file or the chunk.
  *   <li>{@link io.github.livetrace.cli.internal.jfr.EventLayout}: per event type, the operations

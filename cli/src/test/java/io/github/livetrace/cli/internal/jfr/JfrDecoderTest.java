@@ -34,6 +34,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,6 +177,7 @@ class JfrDecoderTest {
     missing.removeAll(comparison.threadNamesSeen);
     assertEquals(List.of(), missing, "thread names not seen");
     assertTrue(comparison.jdkEvents > 0, "JDK events too");
+    assertTrue(comparison.stackFramesCompared > 100, "stack frames: " + comparison.stackFramesCompared);
   }
 
   @Test
@@ -266,13 +269,14 @@ class JfrDecoderTest {
     long compared;
     long livetraceEvents;
     long jdkEvents;
+    long stackFramesCompared;
     final Set<String> textsSeen = new HashSet<>();
     final Set<String> threadNamesSeen = new HashSet<>();
 
     @Override
     public EventSelection select(JfrType type) {
       if (!EventNames.ALL.contains(type.name())) {
-        return EventSelection.of(0);
+        return EventSelection.of(0).withStackTrace();
       }
       List<String> fields = new ArrayList<>();
       for (JfrField field : type.fields()) {
@@ -280,7 +284,7 @@ class JfrDecoderTest {
           fields.add(field.name());
         }
       }
-      return new EventSelection(1, fields);
+      return new EventSelection(1, fields, true);
     }
 
     @Override
@@ -293,6 +297,7 @@ class JfrDecoderTest {
       assertEquals(Timestamps.nanos(expected.getEndTime()), event.endNanos(), where + " end");
       assertEquals(expected.getDuration().toNanos(), event.durationNanos(), where + " duration");
       assertEquals(expected.getStackTrace() != null, event.hasStackTrace(), where + " stack trace");
+      assertSameStack(expected.getStackTrace(), event.stackTrace(), where);
       assertSameThread(expected.getThread(), event.thread(), where);
       if (event.tag() == 1) {
         livetraceEvents++;
@@ -312,6 +317,28 @@ class JfrDecoderTest {
         jdkEvents++;
       }
       compared++;
+    }
+
+    private void assertSameStack(RecordedStackTrace expected, JfrObject actual, String where) {
+      if (expected == null) {
+        assertNull(actual, where + " has no stack trace");
+        return;
+      }
+      assertNotNull(actual, where + " has a stack trace");
+      assertEquals(expected.isTruncated(), actual.booleanValue("truncated"), where + " truncated");
+      List<RecordedFrame> frames = expected.getFrames();
+      List<Object> decoded = actual.array("frames");
+      assertEquals(frames.size(), decoded.size(), where + " frames");
+      for (int i = 0; i < frames.size(); i++) {
+        RecordedFrame frame = frames.get(i);
+        JfrObject method = ((JfrObject) decoded.get(i)).object("method");
+        String at = where + " frame " + i;
+        assertEquals(frame.getMethod().getName(), method.object("name").string("string"), at);
+        assertEquals(frame.getMethod().getType().getName(),
+            method.object("type").object("name").string("string").replace('/', '.'), at);
+        assertEquals(frame.getLineNumber(), ((JfrObject) decoded.get(i)).longValue("lineNumber", -1), at);
+        stackFramesCompared++;
+      }
     }
 
     private void assertSameThread(RecordedThread expected, JfrThread actual, String where) {

@@ -1,0 +1,62 @@
+package io.github.livetrace.cli.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The latency of a task or region type: percentiles, extremes and decades. */
+class TypeStatsTest {
+  private static final double[] FRACTIONS = {0.01, 0.1, 0.5, 0.9, 0.99, 0.999};
+
+  @Test
+  void percentilesAreWithinTheStatedRelativeErrorOverManyMagnitudes() {
+    Random random = new Random(42);
+    for (int round = 0; round < 20; round++) {
+      TraceSummary.TypeStats stats = new TraceSummary.TypeStats("t");
+      long[] values = new long[1 + random.nextInt(5000)];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (long) Math.pow(10, random.nextDouble() * 11); // 1 ns to 100 s
+        stats.record(values[i]);
+      }
+      Arrays.sort(values);
+      for (double fraction : FRACTIONS) {
+        long exact = values[(int) Math.max(1, Math.ceil(fraction * values.length)) - 1];
+        long reported = stats.percentile(fraction);
+        double error = Math.abs(reported - exact) / (double) exact * 100;
+        assertTrue(error <= TraceSummary.RELATIVE_ERROR_PERCENT,
+            "p" + fraction + " of " + values.length + ": exact " + exact + ", reported " + reported);
+      }
+      assertEquals(values[values.length - 1], stats.max());
+      assertEquals(values[0], stats.min());
+      assertEquals(values.length, stats.completed());
+      assertEquals(Arrays.stream(values).sum() / values.length, stats.mean());
+    }
+  }
+
+  @Test
+  void smallValuesAreExact() {
+    TraceSummary.TypeStats stats = new TraceSummary.TypeStats("t");
+    for (long v = 0; v < 64; v++) {
+      stats.record(v);
+    }
+    assertEquals(31, stats.percentile(0.5));
+    assertEquals(63, stats.percentile(1.0));
+    assertEquals(0, new TraceSummary.TypeStats("t").percentile(0.5), "empty");
+  }
+
+  @Test
+  void decadesCountEveryValueOnce() {
+    TraceSummary.TypeStats stats = new TraceSummary.TypeStats("t");
+    List<Long> values = List.of(5L, 50L, 5_000L, 5_000_000L, 5_000_000L, 2_000_000_000L);
+    values.forEach(stats::record);
+    List<TraceSummary.Bucket> decades = stats.decades();
+    assertEquals(new TraceSummary.Bucket(0, 10, 1), decades.get(0));
+    assertEquals(new TraceSummary.Bucket(1_000_000, 10_000_000, 2), decades.get(6));
+    assertEquals(new TraceSummary.Bucket(1_000_000_000, 10_000_000_000L, 1), decades.get(decades.size() - 1));
+    assertEquals(values.size(), decades.stream().mapToLong(TraceSummary.Bucket::count).sum());
+  }
+}
