@@ -4,6 +4,7 @@ import io.github.livetrace.internal.Jfr;
 import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.PropagatingExecutor;
 import io.github.livetrace.internal.PropagatingExecutorService;
+import io.github.livetrace.internal.StringPoolGuard;
 import io.github.livetrace.internal.TaskEndEvent;
 import io.github.livetrace.internal.TraceStats;
 import java.lang.invoke.MethodHandles;
@@ -110,6 +111,7 @@ public final class Task {
       if (Jfr.PRESENT) {
         TaskEndEvent event = new TaskEndEvent();
         if (event.isEnabled()) {
+          StringPoolGuard.beforeCommit();
           event.taskId = id;
           event.parentId = parentId;
           event.taskType = type;
