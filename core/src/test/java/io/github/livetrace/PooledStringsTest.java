@@ -24,13 +24,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Strings of 17 to 127 chars, which JFR writes once per chunk into a string pool and refers to by
- * id, must survive consecutive recordings and chunk rotations (issue 8: on JDK 17, events written
- * by a thread's first JFR commit after a rotation came out with every such string null).
+ * id, must survive consecutive recordings and chunk rotations (issue 8: on JDK 17, tasks recorded
+ * right after a rotation came out with every such string null).
  *
- * <p>The loss needs a thread that commits its first JFR event after a rotation, before any thread
- * that existed at the rotation commits one: exactly a request served by a thread of a pool that
- * never served one while a trace recorded. Each round here waits for a rotation, then runs a task
- * on a brand-new thread at once; without the guard on JDK 17, nearly every round loses strings.
+ * <p>The loss needs a thread that commits its first JFR event after a rotation, or after the start
+ * of a recording that followed another, before any thread flagged by that rotation commits one:
+ * a request served by a pool thread that had not served one while a trace recorded. So every
+ * request here runs on a brand-new thread: two in a warm-up recording, two in a short trace, one
+ * right after the second trace starts and one after each of its first rotations. Without the
+ * guard, JDK 17.0.15 loses strings in both traces in every run: all those of the short trace, and
+ * at least those of the task after the second trace's first rotation (later rounds are spared
+ * where JFR commits an event of its own after each rotation, as {@code jdk.ContainerConfiguration}
+ * in a container).
  */
 class PooledStringsTest {
   // All longer than 16 chars and shorter than 128: the lengths JFR pools.
