@@ -2,6 +2,7 @@ package io.github.livetrace;
 
 import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.RegionEvent;
+import io.github.livetrace.internal.StringPoolGuard;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -91,6 +92,7 @@ public final class Region implements AutoCloseable {
       if (state != null) {
         state.pop(this);
       }
+      StringPoolGuard.beforeCommit();
       event.commit();
     } catch (RuntimeException e) {
       // Never into application code.

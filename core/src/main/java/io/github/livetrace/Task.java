@@ -3,6 +3,7 @@ package io.github.livetrace;
 import io.github.livetrace.internal.Jfr;
 import io.github.livetrace.internal.PropagatingExecutor;
 import io.github.livetrace.internal.PropagatingExecutorService;
+import io.github.livetrace.internal.StringPoolGuard;
 import io.github.livetrace.internal.TaskEndEvent;
 import io.github.livetrace.internal.TraceStats;
 import java.lang.invoke.MethodHandles;
@@ -109,6 +110,7 @@ public final class Task {
       if (Jfr.PRESENT) {
         TaskEndEvent event = new TaskEndEvent();
         if (event.isEnabled()) {
+          StringPoolGuard.beforeCommit();
           event.taskId = id;
           event.parentId = parentId;
           event.taskType = type;

@@ -6,6 +6,7 @@ import io.github.livetrace.internal.LogEvent;
 import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.RecordingSettings;
 import io.github.livetrace.internal.RegionEvent;
+import io.github.livetrace.internal.StringPoolGuard;
 import io.github.livetrace.internal.TaskBeginEvent;
 import io.github.livetrace.internal.Text;
 import io.github.livetrace.internal.TraceStats;
@@ -135,7 +136,9 @@ public final class Trace {
         // Snapshots hold the chunks still to send; the recording itself needs only a short window.
         recording.setMaxAge(options.chunkInterval().multipliedBy(2));
         Instant startTime = Instant.now();
+        StringPoolGuard.beforeRecordingStart();
         recording.start();
+        StringPoolGuard.afterRecordingStart();
         ChunkPump pump =
             new ChunkPump(
                 recording,
@@ -280,6 +283,7 @@ public final class Trace {
     try {
       TaskBeginEvent event = new TaskBeginEvent();
       if (event.isEnabled()) {
+        StringPoolGuard.beforeCommit();
         event.taskId = task.id();
         event.parentId = task.parentId();
         event.taskType = task.type();
@@ -345,6 +349,7 @@ public final class Trace {
       if (!event.isEnabled()) {
         return;
       }
+      StringPoolGuard.beforeCommit();
       event.taskId = Task.current().id();
       event.category = Text.name(category);
       event.message = Text.message(message);

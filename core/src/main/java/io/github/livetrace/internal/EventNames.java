@@ -10,7 +10,13 @@ public final class EventNames {
   public static final String LOG = "livetrace.Log";
   public static final String MISUSE = "livetrace.Misuse";
 
-  /** All of them, in the order a reader usually wants them. */
+  /**
+   * {@link StringPoolSyncEvent}, bookkeeping that readers skip. Named outside {@code livetrace.}
+   * so that {@code jfr print --events 'livetrace.*'} shows only what the application recorded.
+   */
+  public static final String STRING_POOL_SYNC = "io.github.livetrace.StringPoolSync";
+
+  /** The events that annotation calls write, in the order a reader usually wants them. */
   public static final List<String> ALL = List.of(TASK_BEGIN, TASK_END, REGION, LOG, MISUSE);
 
   private EventNames() {}

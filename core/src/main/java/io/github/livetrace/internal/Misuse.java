@@ -31,6 +31,7 @@ public final class Misuse {
     try {
       MisuseEvent event = new MisuseEvent();
       if (event.isEnabled() && underRateLimit()) {
+        StringPoolGuard.beforeCommit();
         event.kind = kind;
         event.message = Text.message(message);
         event.count = total;

@@ -3,12 +3,15 @@ package io.github.livetrace.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.github.livetrace.internal.EventNames;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import jdk.jfr.ValueDescriptor;
 import jdk.jfr.consumer.RecordedEvent;
 
 /** The livetrace events of a downloaded trace, read with {@code jdk.jfr.consumer}. */
@@ -17,6 +20,7 @@ public final class TraceContents {
   private final Map<Long, RecordedEvent> ends = new HashMap<>();
   private final List<RecordedEvent> logs;
   private final List<RecordedEvent> regions;
+  private final List<RecordedEvent> livetrace;
 
   /** Reads the trace; fails the test if a task begins or ends twice. */
   public TraceContents(byte[] trace) {
@@ -29,6 +33,24 @@ public final class TraceContents {
     }
     logs = of(all, "livetrace.Log");
     regions = of(all, "livetrace.Region");
+    livetrace =
+        all.stream().filter(e -> EventNames.ALL.contains(e.getEventType().getName())).collect(Collectors.toList());
+  }
+
+  /**
+   * The string fields of livetrace events that read as null, as "type.field at time"; livetrace
+   * never writes null (an absent string is written empty), so any is a string that JFR lost.
+   */
+  public List<String> nullStrings() {
+    List<String> lost = new ArrayList<>();
+    for (RecordedEvent e : livetrace) {
+      for (ValueDescriptor field : e.getFields()) {
+        if (field.getTypeName().equals(String.class.getName()) && e.getValue(field.getName()) == null) {
+          lost.add(e.getEventType().getName() + "." + field.getName() + " at " + e.getStartTime());
+        }
+      }
+    }
+    return lost;
   }
 
   /** The {@code livetrace.Log} events. */

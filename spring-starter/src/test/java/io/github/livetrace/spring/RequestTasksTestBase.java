@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -174,6 +175,62 @@ abstract class RequestTasksTestBase {
     assertTrue(
         eventually(30, () -> meters.get("livetrace.traces.failed").tag("reason", "recording_closed").functionCounter().count() >= failed + 1),
         "livetrace.traces.failed{reason=recording_closed} did not move");
+   * Issue 8: on JDK 17, requests served right after a chunk rotation, or right after the start of
+   * a trace that followed another, by a server thread that had not written a JFR event since,
+   * lost every string JFR pools (17 to 127 chars): here the task and region type {@code
+   * http.server.requests} and the controller's log. A short trace, then a longer one with a few
+   * requests after each of its first rotations, so that they land on server threads in that
+   * state.
+   */
+  @Test
+  void pooledStringsSurviveConsecutiveTracesAndRotations() throws Exception {
+    String app = Http.app(environment);
+    long before = taskCount(SERVER);
+    assertEquals("order 0", Http.get(app + "/order/0").body()); // Spring MVC's first request
+    assertTrue(eventually(30, () -> taskCount(SERVER) > before), "the first request's task did not end");
+
+    CompletableFuture<HttpResponse<byte[]>> shortTrace = Http.getBytesAsync(app + "/debug/pprof/trace?seconds=0.5");
+    assertTrue(eventually(30, Trace::isEnabled), "the short trace did not start");
+    for (int n = 1; n <= 3; n++) {
+      assertEquals("order " + n, Http.get(app + "/order/" + n).body());
+    }
+    HttpResponse<byte[]> first = shortTrace.get(Http.WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(200, first.statusCode());
+    assertTrue(eventually(30, () -> !Trace.isEnabled()), "the short trace did not end");
+
+    long serverTasks = taskCount(SERVER);
+    CompletableFuture<HttpResponse<byte[]>> download = Http.getBytesAsync(app + "/debug/pprof/trace?seconds=30");
+    assertTrue(eventually(30, Trace::isEnabled), "the trace did not start");
+    TraceSession session = Trace.activeSession().orElseThrow();
+    int requests = 0;
+    for (int round = 0; round < 4; round++) {
+      if (round > 0) {
+        int chunks = session.chunksWritten();
+        assertTrue(eventually(30, () -> session.chunksWritten() > chunks), "no chunk in round " + round);
+      }
+      for (int i = 0; i < 3; i++) {
+        requests++;
+        assertEquals("order " + (100 + requests), Http.get(app + "/order/" + (100 + requests)).body());
+      }
+    }
+    int made = requests;
+    assertTrue(eventually(30, () -> taskCount(SERVER) >= serverTasks + made), "the requests' tasks did not end");
+    Trace.stop();
+    HttpResponse<byte[]> second = download.get(Http.WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(200, second.statusCode());
+
+    assertEquals(List.of(), new TraceContents(first.body()).nullStrings(), "strings lost in the short trace");
+    TraceContents contents = new TraceContents(second.body());
+    assertEquals(List.of(), contents.nullStrings(), "strings lost in the trace after it");
+    for (int n = 101; n <= 100 + made; n++) {
+      long task = onlyServerTask(contents, "/order/" + n);
+      assertEquals(SERVER, contents.typeOf(task));
+      assertTrue(contents.hasRegion(task, SERVER), "no region in the task of /order/" + n);
+      assertTrue(
+          contents.hasLog(task, TestApp.ORDER_CATEGORY, TestApp.ORDER_MESSAGE), "no log in the task of /order/" + n);
+    }
+    String printed = TraceFiles.jfr(second.body(), "print", "--events", "livetrace.*");
+    assertFalse(printed.contains("N/A"), "jfr print shows lost strings");
   }
 
   private static long onlyServerTask(TraceContents contents, String path) {

@@ -14,13 +14,17 @@ import org.springframework.web.client.RestClient;
 
 /**
  * The application under test: two endpoints, one of which calls the other through an observed
- * {@link RestClient}, so that a trace holds server tasks and a client task that is a child of one.
+ * {@link RestClient}, so that a trace holds server tasks and a client task that is a child of one;
+ * and a third that logs strings JFR pools.
  * Uses only APIs that Spring Boot 3.5 and 4.0 share: the same sources run against both.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @Import(TestApp.Greetings.class)
 public class TestApp {
+  // Longer than 16 chars: JFR writes such strings once per chunk into its string pool.
+  static final String ORDER_CATEGORY = "order-processing-category";
+  static final String ORDER_MESSAGE = "loaded an order of customer acme-corporation";
 
   @RestController
   static class Greetings {
@@ -39,6 +43,12 @@ public class TestApp {
     String greet(@PathVariable("n") int n) {
       Trace.log("greet", "hello " + n);
       return "hello " + n;
+    }
+
+    @GetMapping("/order/{n}")
+    String order(@PathVariable("n") int n) {
+      Trace.log(ORDER_CATEGORY, ORDER_MESSAGE);
+      return "order " + n;
     }
 
     @GetMapping("/chain/{n}")
