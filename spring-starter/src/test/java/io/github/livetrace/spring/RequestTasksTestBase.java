@@ -175,6 +175,9 @@ abstract class RequestTasksTestBase {
     assertTrue(
         eventually(30, () -> meters.get("livetrace.traces.failed").tag("reason", "recording_closed").functionCounter().count() >= failed + 1),
         "livetrace.traces.failed{reason=recording_closed} did not move");
+  }
+
+  /**
    * Issue 8: on JDK 17, requests served right after a chunk rotation, or right after the start of
    * a trace that followed another, by a server thread that had not written a JFR event since,
    * lost every string JFR pools (17 to 127 chars): here the task and region type {@code
