@@ -33,6 +33,7 @@ public final class ChunkReader {
   /** Thrown by {@link #scan} when a chunk holds refused event types; nothing was written. */
   public static final class RefusedEventsException extends IOException {
     private static final long serialVersionUID = 1L;
+    private final transient ChunkHeader chunk;
     private final Map<String, Integer> found;
 
     RefusedEventsException(ChunkHeader chunk, Map<String, Integer> found) {
@@ -41,12 +42,18 @@ public final class ChunkReader {
               + Instant.ofEpochSecond(0, chunk.startNanos())
               + " holds events that carry secrets: "
               + found);
+      this.chunk = chunk;
       this.found = found;
     }
 
     /** Event type name to the number of such events in the chunk. */
     public Map<String, Integer> found() {
       return found;
+    }
+
+    /** The chunk that holds them: a caller may scan again from the chunk after it. */
+    public ChunkHeader chunk() {
+      return chunk;
     }
   }
 
@@ -57,6 +64,32 @@ public final class ChunkReader {
     OutputException(IOException cause) {
       super(cause.getMessage(), cause);
     }
+  }
+
+  /**
+   * The headers of the finished chunks of {@code source} that end at or after {@code fromNanos},
+   * in order, bodies unread: JFR returns every chunk that overlaps the start, so the first may
+   * begin before it. For choosing which chunks to {@link #scan}; nothing is checked but the
+   * headers.
+   *
+   * @throws IOException when JFR returns something that is not a chunk
+   */
+  public List<ChunkHeader> headers(Recording source, long fromNanos) throws IOException {
+    List<ChunkHeader> headers = new ArrayList<>();
+    try (InputStream in = source.getStream(Instant.ofEpochSecond(0, fromNanos), null)) {
+      if (in == null) {
+        return headers;
+      }
+      Records records = new Records(in, buffer, () -> false);
+      ChunkHeader header;
+      while ((header = records.nextHeader()) != null) {
+        records.skip(header.chunkSize() - ChunkHeader.SIZE);
+        if (header.isFinished()) {
+          headers.add(header);
+        }
+      }
+    }
+    return headers;
   }
 
   /**

@@ -111,7 +111,7 @@ public final class LivetraceMetrics implements MeterBinder, AutoCloseable {
 
     Map<String, Timer> timers = new ConcurrentHashMap<>();
     TraceStats.TaskEndListener listener =
-        (type, nanos) -> timer(registry, timers, type).record(Duration.ofNanos(nanos));
+        (id, type, nanos) -> timer(registry, timers, type).record(Duration.ofNanos(nanos));
     listeners.add(listener);
     TraceStats.addTaskEndListener(listener);
   }
