@@ -111,6 +111,7 @@ public final class FlightRecorder {
   public FlightRecorder(FlightRecorderOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     this.store = new SnapshotStore(options.snapshotDirectory(), options.maxSnapshots(), options.maxSnapshotBytes());
+    options.slowTasks().forEach(this::snapshotOnSlowTask);
   }
 
   /**
@@ -237,7 +238,7 @@ public final class FlightRecorder {
    * Keeps a snapshot when a task of {@code taskType} ends slower than {@code threshold}: the
    * window is written to the store {@linkplain FlightRecorderOptions#snapshotDelay() a moment}
    * after the task ends. Applies at once, running or not; a second call for a type replaces the
-   * first.
+   * first. {@link FlightRecorderOptions#withSnapshotOnSlowTask} sets the first ones.
    *
    * @param taskType the task type, as given to {@link Trace#newTask(String)}; for Spring MVC
    *     requests {@code http.server.requests}
@@ -245,13 +246,7 @@ public final class FlightRecorder {
    * @throws IllegalArgumentException when the type is null or empty or the threshold not positive
    */
   public FlightRecorder snapshotOnSlowTask(String taskType, Duration threshold) {
-    if (taskType == null || taskType.isEmpty()) {
-      throw new IllegalArgumentException("a task type is required");
-    }
-    Objects.requireNonNull(threshold, "threshold");
-    if (threshold.isNegative() || threshold.isZero()) {
-      throw new IllegalArgumentException("the threshold for '" + taskType + "' must be positive, was " + threshold);
-    }
+    FlightRecorderOptions.defaults().withSnapshotOnSlowTask(taskType, threshold); // checks both
     slowTasks.put(Text.name(taskType), threshold.toNanos());
     return this;
   }

@@ -81,6 +81,7 @@ public final class FlightRecorderOptions {
     long maxSnapshotBytes = DEFAULT_MAX_SNAPSHOT_BYTES;
     Duration snapshotMinInterval = DEFAULT_SNAPSHOT_MIN_INTERVAL;
     Duration snapshotDelay = DEFAULT_SNAPSHOT_DELAY;
+    Map<String, Duration> slowTasks = Map.of();
 
     @Override
     protected Values clone() {
@@ -229,6 +230,29 @@ public final class FlightRecorderOptions {
     return with(c -> c.snapshotDelay = delay);
   }
 
+  /**
+   * Keeps a snapshot when a task of {@code taskType} ends slower than {@code threshold}, as
+   * {@link FlightRecorder#snapshotOnSlowTask} does on a running recorder; a second call for a
+   * type replaces the first.
+   *
+   * @param taskType the task type, as given to {@link Trace#newTask(String)}; for Spring MVC
+   *     requests {@code http.server.requests}
+   * @throws IllegalArgumentException when the type is null or empty or the threshold not positive
+   */
+  public FlightRecorderOptions withSnapshotOnSlowTask(String taskType, Duration threshold) {
+    if (taskType == null || taskType.isEmpty()) {
+      throw new IllegalArgumentException("a task type is required");
+    }
+    Objects.requireNonNull(threshold, "threshold");
+    if (threshold.isNegative() || threshold.isZero()) {
+      throw new IllegalArgumentException("the threshold for '" + taskType + "' must be positive, was " + threshold);
+    }
+    Map<String, Duration> copy = new LinkedHashMap<>(v.slowTasks);
+    copy.put(taskType, threshold);
+    Map<String, Duration> slowTasks = Collections.unmodifiableMap(copy);
+    return with(c -> c.slowTasks = slowTasks);
+  }
+
   public Duration minAge() {
     return v.minAge;
   }
@@ -266,6 +290,11 @@ public final class FlightRecorderOptions {
     return v.snapshotDelay;
   }
 
+  /** The task types whose slow ends keep a snapshot, to their thresholds, in the order added. */
+  public Map<String, Duration> slowTasks() {
+    return v.slowTasks;
+  }
+
   @Override
   public String toString() {
     return "FlightRecorderOptions[minAge=" + v.minAge
@@ -277,6 +306,7 @@ public final class FlightRecorderOptions {
         + ", maxSnapshotBytes=" + v.maxSnapshotBytes
         + ", snapshotMinInterval=" + v.snapshotMinInterval
         + ", snapshotDelay=" + v.snapshotDelay
+        + ", slowTasks=" + v.slowTasks
         + "]";
   }
 }
