@@ -1,5 +1,6 @@
 package io.github.livetrace.spring;
 
+import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.micrometer.LivetraceMetrics;
 import io.github.livetrace.micrometer.LivetraceObservationHandler;
 import io.github.livetrace.servlet.PprofServlet;
@@ -9,8 +10,10 @@ import io.micrometer.observation.ObservationPredicate;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -55,7 +58,12 @@ import org.springframework.util.ClassUtils;
  *       livetrace.observation.enabled=false}, the {@link LivetraceObservationHandler}: every Spring
  *       MVC request and every observed client call becomes a task;
  *   <li>with actuator, a {@code SanitizingFunction} that hides the token's value in its {@code env}
- *       and {@code configprops} endpoints, also where they are set to show values.
+ *       and {@code configprops} endpoints, also where they are set to show values;
+ *   <li>with {@code livetrace.flight-recorder.enabled=true}, a running {@link FlightRecorder}
+ *       (stopped with the context) whose window and snapshots the servlet serves at {@code
+ *       {base-path}/flightrecorder};
+ *   <li>with actuator, the read-only {@link LivetraceEndpoint} ({@code /actuator/livetrace}),
+ *       when exposed.
  * </ul>
  *
  * Each bean backs off when the application defines one of the same type.
@@ -165,6 +173,47 @@ public final class LivetraceAutoConfiguration {
     @ConditionalOnMissingBean
     LivetraceObservationHandler livetraceObservationHandler() {
       return new LivetraceObservationHandler();
+    }
+  }
+
+  /**
+   * The flight recorder, started with the context (so that its window holds the start-up too) and
+   * stopped with it. One that cannot start (another runs in the JVM, JFR is missing, another
+   * recording enables events that carry secrets) is logged, never fatal: the application and the
+   * traces work without it, and {@code /actuator/livetrace} says why.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(prefix = "livetrace.flight-recorder", name = "enabled", havingValue = "true")
+  static class FlightRecorderConfiguration {
+    @Bean(destroyMethod = "stop")
+    @ConditionalOnMissingBean
+    FlightRecorder livetraceFlightRecorder(LivetraceProperties properties) {
+      FlightRecorder recorder = new FlightRecorder(properties.getFlightRecorder().options());
+      try {
+        recorder.start();
+      } catch (RuntimeException e) {
+        LOG.warn("livetrace: the flight recorder did not start: " + e.getMessage());
+      }
+      return recorder;
+    }
+  }
+
+  /**
+   * {@code /actuator/livetrace}, when actuator is there and the endpoint exposed. The URLs it gives
+   * are on the server that serves the livetrace servlet.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+  static class ActuatorEndpointConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(LivetraceEndpoint.class)
+    LivetraceEndpoint livetraceEndpoint(LivetraceProperties properties, Environment environment) {
+      String prefix =
+          ManagementPort.isSeparate(environment)
+              ? environment.getProperty("management.server.base-path", "")
+              : environment.getProperty("server.servlet.context-path", "");
+      return new LivetraceEndpoint(prefix.replaceAll("/+$", "") + properties.getBasePath());
     }
   }
 
