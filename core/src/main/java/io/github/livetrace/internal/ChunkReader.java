@@ -33,7 +33,6 @@ public final class ChunkReader {
   /** Thrown by {@link #scan} when a chunk holds refused event types; nothing was written. */
   public static final class RefusedEventsException extends IOException {
     private static final long serialVersionUID = 1L;
-    private final transient ChunkHeader chunk;
     private final Map<String, Integer> found;
 
     RefusedEventsException(ChunkHeader chunk, Map<String, Integer> found) {
@@ -42,18 +41,12 @@ public final class ChunkReader {
               + Instant.ofEpochSecond(0, chunk.startNanos())
               + " holds events that carry secrets: "
               + found);
-      this.chunk = chunk;
       this.found = found;
     }
 
     /** Event type name to the number of such events in the chunk. */
     public Map<String, Integer> found() {
       return found;
-    }
-
-    /** The chunk that holds them: a caller may scan again from the chunk after it. */
-    public ChunkHeader chunk() {
-      return chunk;
     }
   }
 
@@ -66,30 +59,42 @@ public final class ChunkReader {
     }
   }
 
+  /** A finished chunk as {@link #survey} found it. */
+  public record Surveyed(ChunkHeader header, Map<String, Integer> refused) {
+    /** The chunk, to {@link #copy}; only when it holds none of the refused types. */
+    public Chunk checked() {
+      if (!refused.isEmpty()) {
+        throw new IllegalStateException("the chunk holds refused event types: " + refused);
+      }
+      return new Chunk(header);
+    }
+  }
+
   /**
-   * The headers of the finished chunks of {@code source} that end at or after {@code fromNanos},
-   * in order, bodies unread: JFR returns every chunk that overlaps the start, so the first may
-   * begin before it. For choosing which chunks to {@link #scan}; nothing is checked but the
-   * headers.
+   * Every finished chunk of {@code source} that ends at or after {@code fromNanos} (JFR returns
+   * the chunks that overlap the start, so the first may begin before it), in order, each checked
+   * whole: well-formed, and which of the {@code refused} types it holds. One pass over the bytes,
+   * for a caller that chooses among the chunks by their headers and contents before it copies.
    *
-   * @throws IOException when JFR returns something that is not a chunk
+   * @throws IOException when JFR returns something that is not a well-formed chunk
    */
-  public List<ChunkHeader> headers(Recording source, long fromNanos) throws IOException {
-    List<ChunkHeader> headers = new ArrayList<>();
+  public List<Surveyed> survey(Recording source, long fromNanos, Map<Long, String> refused) throws IOException {
+    List<Surveyed> chunks = new ArrayList<>();
     try (InputStream in = source.getStream(Instant.ofEpochSecond(0, fromNanos), null)) {
       if (in == null) {
-        return headers;
+        return chunks;
       }
       Records records = new Records(in, buffer, () -> false);
       ChunkHeader header;
       while ((header = records.nextHeader()) != null) {
-        records.skip(header.chunkSize() - ChunkHeader.SIZE);
         if (header.isFinished()) {
-          headers.add(header);
+          chunks.add(new Surveyed(header, records.checkBody(header, refused)));
+        } else {
+          records.skip(header.chunkSize() - ChunkHeader.SIZE);
         }
       }
     }
-    return headers;
+    return chunks;
   }
 
   /**

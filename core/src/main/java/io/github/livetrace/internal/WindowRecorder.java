@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +51,7 @@ import jdk.jfr.RecordingState;
  * <h2>Chunks are shared</h2>
  *
  * Every recording in the JVM shares the chunks, so a chunk may hold events another recording
- * enabled. Each chosen chunk is checked whole ({@link ChunkReader#scan}) before a byte is
+ * enabled. Each chosen chunk is checked whole ({@link ChunkReader#survey}) before a byte is
  * written. One that holds events that carry secrets is never written: the window then starts
  * after the newest such chunk (a warning says so), and when the newest chunk itself holds them
  * (the other recording still runs) the write fails with a {@link SecurityException} that names the
@@ -242,20 +243,22 @@ public final class WindowRecorder {
     }
     Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot();
     try {
+      // Two passes over the bytes, a check and a copy: on JDK 17, JFR's stream of a recording
+      // reads a byte at a time, some 30 MB/s.
       ChunkReader reader = new ChunkReader();
       long end = epochNanos(snapshot.getStopTime());
-      List<ChunkHeader> candidates = reader.headers(snapshot, Math.max(startNanos, end - minAgeNanos));
-      candidates.removeIf(h -> h.startNanos() < startNanos);
+      List<ChunkReader.Surveyed> candidates = reader.survey(snapshot, Math.max(startNanos, end - minAgeNanos), refusedTypes);
+      candidates.removeIf(c -> c.header().startNanos() < startNanos);
       if (candidates.isEmpty()) {
         throw new IOException("JFR returned no finished chunk of the flight recorder's recording");
       }
       int first = candidates.size() - 1;
-      long bytes = candidates.get(first).chunkSize();
-      while (first > 0 && bytes + candidates.get(first - 1).chunkSize() <= maxBytes) {
+      long bytes = candidates.get(first).header().chunkSize();
+      while (first > 0 && bytes + candidates.get(first - 1).header().chunkSize() <= maxBytes) {
         first--;
-        bytes += candidates.get(first).chunkSize();
+        bytes += candidates.get(first).header().chunkSize();
       }
-      List<ChunkReader.Chunk> chunks = checkedChunks(reader, snapshot, candidates, candidates.get(first).startNanos());
+      List<ChunkReader.Chunk> chunks = withoutSecrets(candidates.subList(first, candidates.size()));
       long[] written = {0};
       try {
         reader.copy(snapshot, chunks, out, h -> written[0] += h.chunkSize(), () -> false);
@@ -271,31 +274,34 @@ public final class WindowRecorder {
     }
   }
 
-  /** The chosen chunks, checked; after the newest that holds refused events when one does. */
-  private List<ChunkReader.Chunk> checkedChunks(
-      ChunkReader reader, Recording snapshot, List<ChunkHeader> candidates, long from) throws IOException {
-    long newest = candidates.get(candidates.size() - 1).startNanos();
-    long scanFrom = from;
-    while (true) {
-      try {
-        return reader.scan(snapshot, scanFrom, refusedTypes);
-      } catch (ChunkReader.RefusedEventsException e) {
-        List<String> enabling = RecordingSettings.sensitiveEventsEnabledElsewhere(recording);
-        String who = enabling.isEmpty() ? "a recording that has ended since" : String.join(", ", enabling);
-        if (e.chunk().startNanos() >= newest) {
-          throw new SecurityException(
-              "the flight recorder's newest chunk holds events that carry secrets (" + e.found() + "), put there by "
-                  + who + "; no window can be written until that recording stops or disables them");
-        }
-        scanFrom = e.chunk().startNanos() + 1;
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "livetrace: the flight recorder's window starts after "
-                + Instant.ofEpochSecond(0, e.chunk().endNanos())
-                + ": an earlier chunk holds events that carry secrets (" + e.found() + "), put there by " + who
-                + ", and was left out");
+  /** The chosen chunks after the newest that holds refused events, when one does. */
+  private List<ChunkReader.Chunk> withoutSecrets(List<ChunkReader.Surveyed> chosen) {
+    int dirty = -1;
+    for (int i = 0; i < chosen.size(); i++) {
+      if (!chosen.get(i).refused().isEmpty()) {
+        dirty = i;
       }
     }
+    if (dirty >= 0) {
+      ChunkReader.Surveyed d = chosen.get(dirty);
+      List<String> enabling = RecordingSettings.sensitiveEventsEnabledElsewhere(recording);
+      String who = enabling.isEmpty() ? "a recording that has ended since" : String.join(", ", enabling);
+      if (dirty == chosen.size() - 1) {
+        throw new SecurityException(
+            "the flight recorder's newest chunk holds events that carry secrets (" + d.refused() + "), put there by "
+                + who + "; no window can be written until that recording stops or disables them");
+      }
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "livetrace: the flight recorder's window starts after " + Instant.ofEpochSecond(0, d.header().endNanos())
+              + ": an earlier chunk holds events that carry secrets (" + d.refused() + "), put there by " + who
+              + ", and was left out");
+    }
+    List<ChunkReader.Chunk> chunks = new ArrayList<>();
+    for (ChunkReader.Surveyed c : chosen.subList(dirty + 1, chosen.size())) {
+      chunks.add(c.checked());
+    }
+    return chunks;
   }
 
   // ---- outside actions ---------------------------------------------------------------------
