@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +43,10 @@ class FlightRecorderEndpointTest {
   @TempDir Path temp;
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(WAIT).build();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
 
+  /** Each test closes its server, which stops the servlet's flight recorder; this is for a test that failed first. */
   @AfterEach
-  void cleanUp() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
+  void stopAnyFlightRecorder() {
     FlightRecorder.current().ifPresent(FlightRecorder::stop);
   }
 
@@ -66,25 +62,20 @@ class FlightRecorderEndpointTest {
         .withSnapshotMinInterval(Duration.ZERO);
   }
 
-  private TestServer start(TestServer server) {
-    toClose.add(server);
-    return server;
-  }
-
   private HttpResponse<String> get(URI uri, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(WAIT);
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return send(uri, HttpResponse.BodyHandlers.ofString(), headers);
   }
 
   private HttpResponse<byte[]> getBytes(URI uri, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(WAIT);
-    if (headers.length > 0) {
-      b.headers(headers);
+    return send(uri, HttpResponse.BodyHandlers.ofByteArray(), headers);
+  }
+
+  private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(WAIT);
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
     }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return client.send(request.build(), body);
   }
 
   private static Task slowTask(String type, long millis) throws InterruptedException {
@@ -99,132 +90,137 @@ class FlightRecorderEndpointTest {
 
   @Test
   void theWindowHoldsWhatHappenedBeforeTheGet() throws Exception {
-    TestServer server = start(TestServer.with(PprofServlet.builder().flightRecorder(options()).build()));
-    Task before = slowTask("servlet-test-task-before-the-get", 1);
+    try (TestServer server = TestServer.with(PprofServlet.builder().flightRecorder(options()).build())) {
+      Task before = slowTask("servlet-test-task-before-the-get", 1);
 
-    HttpResponse<byte[]> window = getBytes(server.pprof("flightrecorder"));
-    assertEquals(200, window.statusCode());
-    assertEquals("application/octet-stream", window.headers().firstValue("Content-Type").orElse(""));
-    assertTrue(
-        window.headers().firstValue("Content-Disposition").orElse("").matches("attachment; filename=\"flightrecorder-\\d{8}T\\d{6}Z\\.jfr\""),
-        window.headers().toString());
-    assertEquals("nosniff", window.headers().firstValue("X-Content-Type-Options").orElse(""));
-    assertEquals("no-store", window.headers().firstValue("Cache-Control").orElse(""));
-    assertFalse(chunks(window.body()).isEmpty());
-    TraceContents contents = new TraceContents(window.body());
-    assertTrue(contents.ended(before.id()), "the task that ended before the GET is not in the window");
-    assertTrue(contents.hasRegion(before.id(), "servlet-test-region"));
+      HttpResponse<byte[]> window = getBytes(server.pprof("flightrecorder"));
+      assertEquals(200, window.statusCode());
+      assertEquals("application/octet-stream", window.headers().firstValue("Content-Type").orElse(""));
+      assertTrue(
+          window.headers().firstValue("Content-Disposition").orElse("").matches("attachment; filename=\"flightrecorder-\\d{8}T\\d{6}Z\\.jfr\""),
+          window.headers().toString());
+      assertEquals("nosniff", window.headers().firstValue("X-Content-Type-Options").orElse(""));
+      assertEquals("no-store", window.headers().firstValue("Cache-Control").orElse(""));
+      assertFalse(chunks(window.body()).isEmpty());
+      TraceContents contents = new TraceContents(window.body());
+      assertTrue(contents.ended(before.id()), "the task that ended before the GET is not in the window");
+      assertTrue(contents.hasRegion(before.id(), "servlet-test-region"));
 
-    HttpResponse<byte[]> gzipped = getBytes(server.pprof("flightrecorder"), "Accept-Encoding", "gzip");
-    assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""));
-    byte[] unzipped = new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes();
-    assertTrue(new TraceContents(unzipped).ended(before.id()));
+      HttpResponse<byte[]> gzipped = getBytes(server.pprof("flightrecorder"), "Accept-Encoding", "gzip");
+      assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""));
+      byte[] unzipped = new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes();
+      assertTrue(new TraceContents(unzipped).ended(before.id()));
 
-    HttpResponse<String> head = client.send(
-        HttpRequest.newBuilder(server.pprof("flightrecorder")).method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, head.statusCode());
-    assertEquals("application/octet-stream", head.headers().firstValue("Content-Type").orElse(""));
+      HttpResponse<String> head = client.send(
+          HttpRequest.newBuilder(server.pprof("flightrecorder")).method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, head.statusCode());
+      assertEquals("application/octet-stream", head.headers().firstValue("Content-Type").orElse(""));
+    }
   }
 
   @Test
   void withoutAFlightRecorderTheWindowIs404AndSaysWhatToDo() throws Exception {
-    TestServer server = start(TestServer.with(PprofServlet.builder().build()));
-    HttpResponse<String> none = get(server.pprof("flightrecorder"));
-    assertEquals(404, none.statusCode());
-    assertTrue(none.body().startsWith("no flight recorder is running in this JVM"), none.body());
-    assertEquals(404, get(server.pprof("flightrecorder/other")).statusCode());
+    try (TestServer server = TestServer.with(PprofServlet.builder().build())) {
+      HttpResponse<String> none = get(server.pprof("flightrecorder"));
+      assertEquals(404, none.statusCode());
+      assertTrue(none.body().startsWith("no flight recorder is running in this JVM"), none.body());
+      assertEquals(404, get(server.pprof("flightrecorder/other")).statusCode());
+    }
   }
 
   @Test
   void oneDownloadOfTheWindowAtATime() throws Exception {
-    TestServer server = start(TestServer.withSmallSendBuffer(PprofServlet.builder().flightRecorder(options()).build()));
-    String padding = "z".repeat(1000);
-    for (int i = 0; i < 500; i++) {
-      Trace.log("servlet-test", padding); // half a megabyte, far more than the sockets buffer
-    }
-    try (RawHttp stalled = new RawHttp(server.port(), 4096)) {
-      stalled.send("GET", "/app/debug/pprof/flightrecorder").readHead();
-      assertEquals(200, stalled.status);
-      HttpResponse<String> busy = get(server.pprof("flightrecorder"));
-      assertEquals(429, busy.statusCode(), busy.body());
-      assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
-      assertTrue(busy.body().contains("another download of the flight recorder's window is running"), busy.body());
-    }
-    // The client went away: the write fails at its next chunk and frees the slot.
-    assertTrue(eventually(60, () -> {
-      try {
-        return getBytes(server.pprof("flightrecorder")).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
+    try (TestServer server = TestServer.withSmallSendBuffer(PprofServlet.builder().flightRecorder(options()).build())) {
+      String padding = "z".repeat(1000);
+      for (int i = 0; i < 500; i++) {
+        Trace.log("servlet-test", padding); // half a megabyte, far more than the sockets buffer
       }
-    }), "the slot was not freed");
+      try (RawHttp stalled = new RawHttp(server.port(), 4096)) {
+        stalled.send("GET", "/app/debug/pprof/flightrecorder").readHead();
+        assertEquals(200, stalled.status);
+        HttpResponse<String> busy = get(server.pprof("flightrecorder"));
+        assertEquals(429, busy.statusCode(), busy.body());
+        assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(busy.body().contains("another download of the flight recorder's window is running"), busy.body());
+      }
+      // The client went away: the write fails at its next chunk and frees the slot.
+      assertTrue(eventually(60, () -> {
+        try {
+          return getBytes(server.pprof("flightrecorder")).statusCode() == 200;
+        } catch (Exception e) {
+          return false;
+        }
+      }), "the slot was not freed");
+    }
   }
 
   @Test
   void snapshotsAreListedAsTextAndJsonAndDownloadedAndOnTheIndex() throws Exception {
-    TestServer server =
-        start(TestServer.with(PprofServlet.builder().flightRecorder(options().withSnapshotOnSlowTask("servlet-test-slow", Duration.ofMillis(30))).build()));
-    Task slow = slowTask("servlet-test-slow", 60);
-    assertTrue(eventually(60, () -> FlightRecorder.current().orElseThrow().snapshots().size() == 1), "no snapshot");
+    try (TestServer server =
+        TestServer.with(PprofServlet.builder().flightRecorder(options().withSnapshotOnSlowTask("servlet-test-slow", Duration.ofMillis(30))).build())) {
+      Task slow = slowTask("servlet-test-slow", 60);
+      assertTrue(eventually(60, () -> FlightRecorder.current().orElseThrow().snapshots().size() == 1), "no snapshot");
 
-    HttpResponse<String> json = get(server.pprof("flightrecorder/snapshots"), "Accept", "application/json");
-    assertEquals(200, json.statusCode());
-    assertEquals("application/json", json.headers().firstValue("Content-Type").orElse(""));
-    Matcher m = JSON_SNAPSHOT.matcher(json.body());
-    assertTrue(m.find(), json.body());
-    String name = m.group(1);
-    String size = m.group(2);
-    assertTrue(name.contains("_slow_servlet-test-slow_" + slow.id() + "_"), name);
-    assertTrue(m.group(3).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), m.group(3));
-    assertTrue(m.group(4).startsWith("slow task servlet-test-slow (id " + slow.id() + ") took "), m.group(4));
-    assertFalse(m.find(), "more than one snapshot: " + json.body());
+      HttpResponse<String> json = get(server.pprof("flightrecorder/snapshots"), "Accept", "application/json");
+      assertEquals(200, json.statusCode());
+      assertEquals("application/json", json.headers().firstValue("Content-Type").orElse(""));
+      Matcher m = JSON_SNAPSHOT.matcher(json.body());
+      assertTrue(m.find(), json.body());
+      String name = m.group(1);
+      String size = m.group(2);
+      assertTrue(name.contains("_slow_servlet-test-slow_" + slow.id() + "_"), name);
+      assertTrue(m.group(3).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), m.group(3));
+      assertTrue(m.group(4).startsWith("slow task servlet-test-slow (id " + slow.id() + ") took "), m.group(4));
+      assertFalse(m.find(), "more than one snapshot: " + json.body());
 
-    HttpResponse<String> text = get(server.pprof("flightrecorder/snapshots"));
-    assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-    assertTrue(text.body().startsWith("1 snapshot, newest first"), text.body());
-    assertTrue(text.body().contains(name + "  " + size + " bytes  "), text.body());
+      HttpResponse<String> text = get(server.pprof("flightrecorder/snapshots"));
+      assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+      assertTrue(text.body().startsWith("1 snapshot, newest first"), text.body());
+      assertTrue(text.body().contains(name + "  " + size + " bytes  "), text.body());
 
-    HttpResponse<byte[]> download = getBytes(server.pprof("flightrecorder/snapshots/" + name));
-    assertEquals(200, download.statusCode());
-    assertEquals(Long.parseLong(size), download.body().length);
-    assertEquals(size, download.headers().firstValue("Content-Length").orElse(""));
-    assertEquals("attachment; filename=\"" + name + "\"", download.headers().firstValue("Content-Disposition").orElse(""));
-    TraceContents contents = new TraceContents(download.body());
-    assertTrue(contents.ended(slow.id()));
-    assertTrue(contents.hasRegion(slow.id(), "servlet-test-region"));
+      HttpResponse<byte[]> download = getBytes(server.pprof("flightrecorder/snapshots/" + name));
+      assertEquals(200, download.statusCode());
+      assertEquals(Long.parseLong(size), download.body().length);
+      assertEquals(size, download.headers().firstValue("Content-Length").orElse(""));
+      assertEquals("attachment; filename=\"" + name + "\"", download.headers().firstValue("Content-Disposition").orElse(""));
+      TraceContents contents = new TraceContents(download.body());
+      assertTrue(contents.ended(slow.id()));
+      assertTrue(contents.hasRegion(slow.id(), "servlet-test-region"));
 
-    String index = get(server.pprof("")).body();
-    assertTrue(index.contains("href=\"/app/debug/pprof/flightrecorder/snapshots/" + name + "\""), index);
-    assertTrue(index.contains("href=\"/app/debug/pprof/flightrecorder/snapshots\""), index);
+      String index = get(server.pprof("")).body();
+      assertTrue(index.contains("href=\"/app/debug/pprof/flightrecorder/snapshots/" + name + "\""), index);
+      assertTrue(index.contains("href=\"/app/debug/pprof/flightrecorder/snapshots\""), index);
+    }
   }
 
   @Test
   void badSnapshotNamesAre400MissingOnes404AndNoFileOutsideTheStoreIsServed() throws Exception {
-    TestServer server = start(TestServer.with(PprofServlet.builder().flightRecorder(options()).build()));
-    FlightRecorder.current().orElseThrow().snapshot("kept").get();
-    String secret = "outside-the-store-" + System.nanoTime();
-    Path outside = Files.writeString(temp.resolve("secret.txt"), secret);
-    Files.writeString(store().resolve("notes.txt"), secret);
-    Files.createSymbolicLink(store().resolve("20261130T141205.337Z_link.jfr"), outside);
+    try (TestServer server = TestServer.with(PprofServlet.builder().flightRecorder(options()).build())) {
+      FlightRecorder.current().orElseThrow().snapshot("kept").get();
+      String secret = "outside-the-store-" + System.nanoTime();
+      Path outside = Files.writeString(temp.resolve("secret.txt"), secret);
+      Files.writeString(store().resolve("notes.txt"), secret);
+      Files.createSymbolicLink(store().resolve("20261130T141205.337Z_link.jfr"), outside);
 
-    Map<String, Integer> expected = new HashMap<>();
-    expected.put("notes.txt", 400);
-    expected.put("a/b", 400);
-    expected.put(".livetrace-1.tmp", 400);
-    expected.put("20261130T141205.337Z_missing.jfr", 404);
-    expected.put("20261130T141205.337Z_link.jfr", 404);
-    for (Map.Entry<String, Integer> e : expected.entrySet()) {
-      Raw r = rawGet(server, "/app/debug/pprof/flightrecorder/snapshots/" + e.getKey());
-      assertEquals((int) e.getValue(), r.status(), e.getKey() + ": " + r.body());
-      assertFalse(r.body().contains(secret), e.getKey() + " served a file outside the store");
-      assertTrue(r.body().contains(e.getValue() == 400 ? "is not a snapshot name" : "no snapshot named"), e.getKey() + ": " + r.body());
-    }
-    // Paths that try to climb out: refused by the container or the servlet, never with the file.
-    for (String path : new String[] {"..%2F..%2Fsecret.txt", "%2e%2e/%2e%2e/secret.txt", "..%5C..%5Csecret.txt", "../../secret.txt", "..", "%2e%2e"}) {
-      Raw r = rawGet(server, "/app/debug/pprof/flightrecorder/snapshots/" + path);
-      assertFalse(r.body().contains(secret), path + " served a file outside the store");
-      assertTrue(r.status() >= 400 || r.body().startsWith("FLR\0"), path + ": " + r.status() + " " + r.body());
+      Map<String, Integer> expected = new HashMap<>();
+      expected.put("notes.txt", 400);
+      expected.put("a/b", 400);
+      expected.put(".livetrace-1.tmp", 400);
+      expected.put("20261130T141205.337Z_missing.jfr", 404);
+      expected.put("20261130T141205.337Z_link.jfr", 404);
+      for (Map.Entry<String, Integer> e : expected.entrySet()) {
+        Raw r = rawGet(server, "/app/debug/pprof/flightrecorder/snapshots/" + e.getKey());
+        assertEquals((int) e.getValue(), r.status(), e.getKey() + ": " + r.body());
+        assertFalse(r.body().contains(secret), e.getKey() + " served a file outside the store");
+        assertTrue(r.body().contains(e.getValue() == 400 ? "is not a snapshot name" : "no snapshot named"), e.getKey() + ": " + r.body());
+      }
+      // Paths that try to climb out: refused by the container or the servlet, never with the file.
+      for (String path : new String[] {"..%2F..%2Fsecret.txt", "%2e%2e/%2e%2e/secret.txt", "..%5C..%5Csecret.txt", "../../secret.txt", "..", "%2e%2e"}) {
+        Raw r = rawGet(server, "/app/debug/pprof/flightrecorder/snapshots/" + path);
+        assertFalse(r.body().contains(secret), path + " served a file outside the store");
+        assertTrue(r.status() >= 400 || r.body().startsWith("FLR\0"), path + ": " + r.status() + " " + r.body());
+      }
     }
   }
 

@@ -8,24 +8,17 @@ import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.Trace;
 import io.github.livetrace.testing.TraceFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code /actuator/livetrace}, exposed the usual way: the trace's state, the flight recorder's, the
@@ -37,6 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {
       "server.servlet.context-path=/shop",
       "livetrace.flight-recorder.enabled=true",
+      "livetrace.flight-recorder.snapshots.directory=${java.io.tmpdir}/livetrace-actuator-snapshots-${random.uuid}",
       "livetrace.flight-recorder.min-age=2s",
       "livetrace.flight-recorder.snapshots.min-interval=0s",
       "livetrace.flight-recorder.snapshots.slow-tasks[http.server.requests]=5s",
@@ -44,29 +38,12 @@ import org.springframework.test.context.DynamicPropertySource;
     })
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class ActuatorEndpointTest {
-  private static final Path STORE = newStore();
-
   @Autowired Environment environment;
   @Autowired FlightRecorder recorder;
 
-  private static Path newStore() {
-    try {
-      return Files.createTempDirectory("livetrace-actuator-snapshots").resolve("store");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void store(DynamicPropertyRegistry registry) {
-    registry.add("livetrace.flight-recorder.snapshots.directory", STORE::toString);
-  }
-
-  @AfterAll
-  static void removeStore() throws IOException {
-    try (Stream<Path> files = Files.walk(STORE.getParent())) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+  @AfterEach
+  void removeSnapshots() throws IOException {
+    Snapshots.removeStore(recorder);
   }
 
   private String app() {

@@ -10,12 +10,10 @@ import io.github.livetrace.testing.TraceContents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,14 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -45,6 +41,7 @@ import org.springframework.web.context.WebApplicationContext;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "livetrace.flight-recorder.enabled=true",
+      "livetrace.flight-recorder.snapshots.directory=${java.io.tmpdir}/livetrace-boot-snapshots-${random.uuid}",
       "livetrace.flight-recorder.min-age=3s",
       "livetrace.flight-recorder.max-bytes=8MB",
       "livetrace.flight-recorder.snapshots.max-count=5",
@@ -56,31 +53,14 @@ import org.springframework.web.context.WebApplicationContext;
 abstract class FlightRecorderRequestsTestBase {
   private static final String SERVER = "http.server.requests";
   private static final Pattern SNAPSHOT = Pattern.compile("\\{\"name\":\"([^\"]+)\",\"size\":(\\d+),\"time\":\"([^\"]+)\",\"reason\":\"([^\"]*)\"}");
-  private static final Path STORE = newStore();
-
   @Autowired Environment environment;
   @Autowired MeterRegistry meters;
   @Autowired FlightRecorder recorder;
   @Autowired WebApplicationContext context;
 
-  private static Path newStore() {
-    try {
-      return Files.createTempDirectory("livetrace-boot-snapshots").resolve("store");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void store(DynamicPropertyRegistry registry) {
-    registry.add("livetrace.flight-recorder.snapshots.directory", STORE::toString);
-  }
-
-  @AfterAll
-  static void removeStore() throws IOException {
-    try (Stream<Path> files = Files.walk(STORE.getParent())) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+  @AfterEach
+  void removeSnapshots() throws IOException {
+    Snapshots.removeStore(recorder);
   }
 
   /** Part of the servlet container's server info, such as {@code tomcat}. */
@@ -187,6 +167,8 @@ abstract class FlightRecorderRequestsTestBase {
         "the storm was not turned down");
     assertEquals(List.of(name), listedSnapshots());
     assertEquals(slowSnapshots + 1, counter("livetrace.flightrecorder.snapshots", "reason", "slow_task"));
-    assertFalse(Files.list(STORE).anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "a temporary file is left");
+    try (Stream<Path> files = Files.list(recorder.snapshotDirectory())) {
+      assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "a temporary file is left");
+    }
   }
 }
