@@ -2,9 +2,10 @@
 // coffee shop in this JVM with a flight recorder (10 s, 10 MiB, the defaults), then, while wrk
 // drives it from outside, measures what the flight recorder costs in disk and memory, how long a
 // window write takes and how far back the window reaches, and how long after a slow task's end its
-// snapshot is listed. With --no-flight-recorder it runs the shop alone, for the memory baseline.
+// snapshot is listed. With --no-flight-recorder it runs the shop alone, for the memory baseline;
+// --max-bytes N gives the flight recorder a budget other than the default 10 MiB.
 //
-//   java -cp examples/target/livetrace-example.jar benchmarks/flight-recorder-workload.java PORT SECONDS [--no-flight-recorder]
+//   java -cp examples/target/livetrace-example.jar benchmarks/flight-recorder-workload.java PORT SECONDS [--no-flight-recorder | --max-bytes N]
 
 import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.FlightRecorderOptions;
@@ -40,6 +41,9 @@ public class FlightRecorderWorkload {
             .withSnapshotOnSlowTask(SLOW, Duration.ofMillis(50))
             .withSnapshotMinInterval(Duration.ZERO)
             .withSnapshotDirectory(store);
+    if (args.length > 3 && args[2].equals("--max-bytes")) {
+      options = options.withMaxBytes(Long.parseLong(args[3]));
+    }
     Class<?> shopClass = Class.forName("io.github.livetrace.examples.CoffeeShop");
     Method start = shopClass.getMethod("start", int.class, boolean.class, FlightRecorderOptions.class);
     AutoCloseable shop = (AutoCloseable) start.invoke(null, port, false, withRecorder ? options : null);
@@ -83,7 +87,7 @@ public class FlightRecorderWorkload {
     }
     shop.close();
 
-    System.out.printf(Locale.ROOT, "flight recorder: %s%n", withRecorder ? recorder.options() : "none");
+    System.out.printf(Locale.ROOT, "flight recorder: %s%n", withRecorder ? "minAge " + options.minAge().toSeconds() + " s, maxBytes " + options.maxBytes() : "none");
     System.out.printf(Locale.ROOT, "JFR repository on disk, MB: median %.2f, max %.2f (%d samples)%n", median(disk) / 1e6, max(disk) / 1e6, disk.size());
     System.out.printf(Locale.ROOT, "resident memory, MB: median %.0f, max %.0f%n", median(rss) / 1e6, max(rss) / 1e6);
     if (withRecorder) {
