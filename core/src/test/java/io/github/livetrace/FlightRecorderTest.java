@@ -479,4 +479,27 @@ class FlightRecorderTest {
     closer.join();
     assertStoppedFromOutside(recorder, "from outside", "closes-everything");
   }
+
+  @Test
+  void theJvmsExitIsNoFailure() {
+    io.github.livetrace.testing.ChildJvm.Result exit =
+        io.github.livetrace.testing.ChildJvm.run(List.of(), java.util.Map.of(), RunsUntilExit.class);
+    assertEquals(0, exit.exitCode(), exit.output());
+    assertTrue(exit.output().contains("at exit: failure=none"), "JFR's shutdown hook was taken for an outside stop: " + exit.output());
+  }
+
+  /**
+   * Leaves the JVM with a flight recorder running, as an application does, and says, from a
+   * shutdown hook of its own (they run alongside JFR's), whether it saw a failure within 2 s.
+   */
+  public static final class RunsUntilExit {
+    public static void main(String[] args) {
+      FlightRecorder recorder = new FlightRecorder(FlightRecorderOptions.defaults().withMinAge(Duration.ofSeconds(1)));
+      recorder.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        eventually(2, () -> recorder.failure().isPresent());
+        System.out.println("at exit: failure=" + recorder.failure().map(TraceFailure::getMessage).orElse("none"));
+      }));
+    }
+  }
 }

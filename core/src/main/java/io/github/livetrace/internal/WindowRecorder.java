@@ -62,7 +62,8 @@ import jdk.jfr.RecordingState;
  *
  * A {@link FlightRecorderListener} sees the recording stopped or closed by anyone else ({@code
  * jcmd JFR.stop}, JDK Mission Control, code that closes every recording); the owner is then told,
- * on a thread of its own, and releases everything.
+ * on a thread of its own, and releases everything. JFR's own stop of every recording when the JVM
+ * exits is not reported.
  */
 public final class WindowRecorder {
   /** The recording's name, as {@code jcmd JFR.check} shows it (no spaces, so jcmd takes it as is). */
@@ -314,7 +315,7 @@ public final class WindowRecorder {
         return;
       }
       RecordingState state = r.getState();
-      if (state == RecordingState.STOPPED || state == RecordingState.CLOSED) {
+      if ((state == RecordingState.STOPPED || state == RecordingState.CLOSED) && !jvmShuttingDown()) {
         fail(
             new TraceFailure(
                 Reason.RECORDING_CLOSED,
@@ -324,6 +325,21 @@ public final class WindowRecorder {
                     + "' (jcmd JFR.stop, JDK Mission Control, or code that stops every recording)",
                 null));
       }
+    }
+  }
+
+  /**
+   * JFR's own shutdown hook stops every recording when the JVM exits: that is no failure to report.
+   * A shutdown hook can only be added before the shutdown begins.
+   */
+  private static boolean jvmShuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
     }
   }
 
