@@ -90,8 +90,10 @@ import java.util.function.Predicate;
  * {@code flight-recorder.min-age}, {@code flight-recorder.max-bytes}, {@code
  * flight-recorder.snapshots.directory}, {@code .max-count}, {@code .max-total-size}, {@code
  * .min-interval}, {@code .delay} and {@code .slow-tasks} ({@code order=40ms,
- * http.server.requests=2s}). Without them the servlet serves the flight recorder the application
- * (or the Spring Boot starter) started, if any.
+ * http.server.requests=2s}); give it {@code load-on-startup} so that the container initializes it,
+ * and the recording starts, with the application rather than at the first request. Without them
+ * the servlet serves the flight recorder the application (or the Spring Boot starter) started, if
+ * any.
  */
 public class PprofServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
