@@ -6,6 +6,7 @@
 #   benchmarks/load-test.sh                  # both scenarios, 3 rounds of 20 s per mode
 #   ROUNDS=5 SECONDS_PER_RUN=30 benchmarks/load-test.sh
 #   ON=flight-recorder benchmarks/load-test.sh
+#   SCENARIOS=order WARMUP=30 ON=flight-recorder benchmarks/load-test.sh
 #
 # ON says what "on" is: "trace" (the default) or "flight-recorder", an always-on flight recorder
 # (the demo's --flight-recorder: a 10 s, 10 MiB window, snapshots of orders over 40 ms). A flight
@@ -21,6 +22,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
 ON=${ON:-trace}
+SCENARIOS=${SCENARIOS:-order menu}
 WARMUP=${WARMUP:-10}
 case "$ON" in
   trace | flight-recorder) ;;
@@ -127,6 +129,7 @@ echo "java: $(java -version 2>&1 | head -1); cores: $(nproc); ${ROUNDS} rounds x
 printf '%-8s %-6s %-9s %12s %10s\n' scenario round mode "req/s" "p99 ms"
 for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
   read -r name path conns <<<"$scenario"
+  [[ " $SCENARIOS " == *" $name "* ]] || continue
   [ "$ON" = trace ] && run_wrk "$name" "$path" "$conns" >/dev/null # warm-up
   : >"$work/$name.off"
   : >"$work/$name.on"
@@ -153,7 +156,7 @@ else
   echo "medians ('on' = an always-on flight recorder, the demo's --flight-recorder; a fresh JVM per run):"
 fi
 printf '%-8s %12s %12s %10s %12s %12s %10s\n' scenario "req/s off" "req/s on" "change" "p99 off ms" "p99 on ms" "change"
-for name in order menu; do
+for name in $SCENARIOS; do
   r_off=$(awk '{print $1}' "$work/$name.off" | median)
   r_on=$(awk '{print $1}' "$work/$name.on" | median)
   p_off=$(awk '{print $2}' "$work/$name.off" | median)
