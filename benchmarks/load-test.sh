@@ -11,7 +11,8 @@
 # ON says what "on" is: "trace" (the default) or "flight-recorder", an always-on flight recorder
 # (the demo's --flight-recorder: a 10 s, 10 MiB window, snapshots of orders over 40 ms). A flight
 # recorder runs from the start of its JVM, so with ON=flight-recorder every run gets a fresh demo
-# JVM, started with or without the flag and warmed up for WARMUP seconds (default 10) first.
+# JVM, started with or without the flag and warmed up for WARMUP seconds (default 30: with 10,
+# JFR's start and the JIT's recompilations after it still showed in some runs) first.
 #
 # Scenarios: "order" is the demo's real work (a task, regions on barista threads, logs, a hot
 # lock); "menu" is a tiny handler, the worst case for JFR's own background cost. Load comes from
@@ -23,7 +24,7 @@ ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
 ON=${ON:-trace}
 SCENARIOS=${SCENARIOS:-order menu}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-30}
 case "$ON" in
   trace | flight-recorder) ;;
   *) echo "load-test: ON must be trace or flight-recorder, was '$ON'" >&2; exit 2 ;;
