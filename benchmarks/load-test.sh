@@ -6,7 +6,7 @@
 #   benchmarks/load-test.sh                  # both scenarios, 3 rounds of 20 s per mode
 #   ROUNDS=5 SECONDS_PER_RUN=30 benchmarks/load-test.sh
 #   ON=flight-recorder benchmarks/load-test.sh
-#   SCENARIOS=order WARMUP=30 ON=flight-recorder benchmarks/load-test.sh
+#   SCENARIOS=order ROUNDS=5 ON=flight-recorder benchmarks/load-test.sh
 #
 # ON says what "on" is: "trace" (the default) or "flight-recorder", an always-on flight recorder
 # (the demo's --flight-recorder: a 10 s, 10 MiB window, snapshots of orders over 40 ms). A flight
