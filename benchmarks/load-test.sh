@@ -45,7 +45,8 @@ trap cleanup EXIT
 base="http://127.0.0.1:$PORT"
 # start_demo [FLAGS...]: a demo JVM on $PORT, once it answers.
 start_demo() {
-  java -Xms512m -Xmx512m -jar "$JAR" --port "$PORT" "$@" >"$work/demo.log" 2>&1 &
+  # The temporary directory is the run's own: JFR's repository and the demo's snapshots go with it.
+  java -Xms512m -Xmx512m -Djava.io.tmpdir="$work" -jar "$JAR" --port "$PORT" "$@" >"$work/demo.log" 2>&1 &
   demo_pid=$!
   for _ in $(seq 1 300); do
     curl -sf -o /dev/null "$base/menu" && return
