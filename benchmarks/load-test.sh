@@ -5,6 +5,14 @@
 #
 #   benchmarks/load-test.sh                  # both scenarios, 3 rounds of 20 s per mode
 #   ROUNDS=5 SECONDS_PER_RUN=30 benchmarks/load-test.sh
+#   ON=flight-recorder benchmarks/load-test.sh
+#   SCENARIOS=order ROUNDS=5 ON=flight-recorder benchmarks/load-test.sh
+#
+# ON says what "on" is: "trace" (the default) or "flight-recorder", an always-on flight recorder
+# (the demo's --flight-recorder: a 10 s, 10 MiB window, snapshots of orders over 40 ms). A flight
+# recorder runs from the start of its JVM, so with ON=flight-recorder every run gets a fresh demo
+# JVM, started with or without the flag and warmed up for WARMUP seconds (default 30: with 10,
+# JFR's start and the JIT's recompilations after it still showed in some runs) first.
 #
 # Scenarios: "order" is the demo's real work (a task, regions on barista threads, logs, a hot
 # lock); "menu" is a tiny handler, the worst case for JFR's own background cost. Load comes from
@@ -14,14 +22,15 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+ON=${ON:-trace}
+SCENARIOS=${SCENARIOS:-order menu}
+WARMUP=${WARMUP:-30}
+case "$ON" in
+  trace | flight-recorder) ;;
+  *) echo "load-test: ON must be trace or flight-recorder, was '$ON'" >&2; exit 2 ;;
+esac
 PORT=${PORT:-18181}
-JAR=examples/target/livetrace-example.jar
-
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk" >&2
-  (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
-fi
-[ -f "$JAR" ] || mvn -B -q -pl examples -am package -DskipTests
+. benchmarks/common.sh
 
 work=$(mktemp -d)
 demo_pid=""
@@ -33,13 +42,40 @@ cleanup() {
 }
 trap cleanup EXIT
 
-java -Xms512m -Xmx512m -jar "$JAR" --port "$PORT" >"$work/demo.log" 2>&1 &
-demo_pid=$!
 base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 300); do
-  curl -sf -o /dev/null "$base/menu" && break
-  sleep 0.1
-done
+# start_demo [FLAGS...]: a demo JVM on $PORT, once it answers.
+start_demo() {
+  # The temporary directory is the run's own: JFR's repository and the demo's snapshots go with it.
+  java -Xms512m -Xmx512m -Djava.io.tmpdir="$work" -jar "$JAR" --port "$PORT" "$@" >"$work/demo.log" 2>&1 &
+  demo_pid=$!
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null "$base/menu" && return
+    sleep 0.1
+  done
+  echo "load-test: the demo did not start within 30 s: $(cat "$work/demo.log")" >&2
+  exit 1
+}
+
+stop_demo() {
+  kill "$demo_pid" 2>/dev/null || true
+  wait "$demo_pid" 2>/dev/null || true
+  demo_pid=""
+}
+
+# A fresh demo for a flight recorder run: with the flight recorder when $1 is "on", warmed up.
+restart_demo() {
+  stop_demo
+  if [ "$1" = on ]; then start_demo --flight-recorder; else start_demo; fi
+  local expected=404
+  [ "$1" = on ] && expected=200
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/debug/pprof/flightrecorder")" != "$expected" ]; then
+    echo "load-test: the flight recorder's window did not answer $expected in mode $1" >&2
+    exit 1
+  fi
+  wrk -t 1 -c "$3" -d "${WARMUP}s" "$base$2" >/dev/null
+}
+
+start_demo
 
 # wrk's latency line "99%  12.34ms" in milliseconds.
 to_ms() {
@@ -95,15 +131,20 @@ echo "java: $(java -version 2>&1 | head -1); cores: $(nproc); ${ROUNDS} rounds x
 printf '%-8s %-6s %-9s %12s %10s\n' scenario round mode "req/s" "p99 ms"
 for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
   read -r name path conns <<<"$scenario"
-  run_wrk "$name" "$path" "$conns" >/dev/null # warm-up
+  [[ " $SCENARIOS " == *" $name "* ]] || continue
+  [ "$ON" = trace ] && run_wrk "$name" "$path" "$conns" >/dev/null # warm-up
   : >"$work/$name.off"
   : >"$work/$name.on"
   for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) = 1 ]; then modes="off on"; else modes="on off"; fi
     for mode in $modes; do
-      [ "$mode" = on ] && start_tracing
+      if [ "$ON" = flight-recorder ]; then
+        restart_demo "$mode" "$path" "$conns"
+      elif [ "$mode" = on ]; then
+        start_tracing
+      fi
       read -r rps p99 <<<"$(run_wrk "$name" "$path" "$conns")"
-      [ "$mode" = on ] && stop_tracing
+      [ "$ON" = trace ] && [ "$mode" = on ] && stop_tracing
       echo "$rps $p99" >>"$work/$name.$mode"
       printf '%-8s %-6s %-9s %12s %10s\n' "$name" "$round" "$mode" "$rps" "$p99"
     done
@@ -111,9 +152,13 @@ for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
 done
 
 echo
-echo "medians (tracing 'on' = 5 s traces back to back, default settings):"
+if [ "$ON" = trace ]; then
+  echo "medians ('on' = 5 s traces back to back, default settings):"
+else
+  echo "medians ('on' = an always-on flight recorder, the demo's --flight-recorder; a fresh JVM per run):"
+fi
 printf '%-8s %12s %12s %10s %12s %12s %10s\n' scenario "req/s off" "req/s on" "change" "p99 off ms" "p99 on ms" "change"
-for name in order menu; do
+for name in $SCENARIOS; do
   r_off=$(awk '{print $1}' "$work/$name.off" | median)
   r_on=$(awk '{print $1}' "$work/$name.on" | median)
   p_off=$(awk '{print $2}' "$work/$name.off" | median)

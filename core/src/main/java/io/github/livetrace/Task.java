@@ -119,7 +119,7 @@ public final class Task {
         }
       }
       if (TraceStats.hasTaskEndListeners()) {
-        TraceStats.taskEnded(type, duration);
+        TraceStats.taskEnded(id, type, duration);
       }
     } catch (RuntimeException e) {
       // Never into application code.

@@ -15,6 +15,13 @@
  * interval and an optional duration. Events that carry secrets (environment, system properties,
  * command lines) are always off unless turned on explicitly.
  *
+ * <h2>The flight recorder</h2>
+ *
+ * {@link io.github.livetrace.FlightRecorder}, Go 1.25's {@code trace.FlightRecorder}: a moving
+ * window of the most recent trace (at least {@code minAge}, at most {@code maxBytes}), written out
+ * on demand ({@code writeTo}) or kept in a snapshot store when a task of a watched type ends slower
+ * than its threshold. It runs alongside a trace.
+ *
  * <h2>Annotations</h2>
  *
  * <ul>

@@ -337,7 +337,10 @@ public final class ChunkPump {
       }
       RecordingState state = r.getState();
       boolean stopped = state == RecordingState.STOPPED || state == RecordingState.CLOSED;
-      if (r.getId() == recording.getId() && stopped) {
+      if (r.getId() == recording.getId() && stopped && Jfr.jvmShuttingDown()) {
+        // JFR's shutdown hook stops every recording: the trace is cut, but nobody acted on it.
+        failUncounted(Reason.RECORDING_CLOSED, "trace ended: the JVM is shutting down");
+      } else if (r.getId() == recording.getId() && stopped) {
         fail(
             Reason.RECORDING_CLOSED,
             "trace ended: its recording (id " + r.getId() + ", '" + r.getName() + "') was "
@@ -367,14 +370,24 @@ public final class ChunkPump {
   }
 
   private void fail(Reason reason, String message, Throwable cause) {
+    if (record(reason, message, cause) && reason != Reason.OUTPUT) {
+      TraceStats.failed(reason);
+    }
+  }
+
+  private void failUncounted(Reason reason, String message) {
+    record(reason, message, null);
+  }
+
+  /** Keeps the first failure; true when this one was it. */
+  private boolean record(Reason reason, String message, Throwable cause) {
     synchronized (lock) {
-      if (failure == null && finished.getCount() > 0) {
+      boolean first = failure == null && finished.getCount() > 0;
+      if (first) {
         failure = new TraceFailure(reason, message, cause);
-        if (reason != Reason.OUTPUT) {
-          TraceStats.failed(reason);
-        }
       }
       lock.notifyAll();
+      return first;
     }
   }
 

@@ -59,6 +59,37 @@ public final class ChunkReader {
     }
   }
 
+  /** A finished chunk as {@link #survey} found it. */
+  public record Surveyed(ChunkHeader header, Map<String, Integer> refused) {
+    /** The chunk, to {@link #copy}; only when it holds none of the refused types. */
+    public Chunk checked() {
+      if (!refused.isEmpty()) {
+        throw new IllegalStateException("the chunk holds refused event types: " + refused);
+      }
+      return new Chunk(header);
+    }
+  }
+
+  /**
+   * Every finished chunk of {@code source} that ends at or after {@code fromNanos} (JFR returns
+   * the chunks that overlap the start, so the first may begin before it), in order, each checked
+   * whole: well-formed, and which of the {@code refused} types it holds. One pass over the bytes,
+   * for a caller that chooses among the chunks by their headers and contents before it copies.
+   *
+   * @throws IOException when JFR returns something that is not a well-formed chunk
+   */
+  public List<Surveyed> survey(Recording source, long fromNanos, Map<Long, String> refused) throws IOException {
+    List<Surveyed> chunks = new ArrayList<>();
+    walk(source, fromNanos, (header, records) -> {
+      if (header.isFinished()) {
+        chunks.add(new Surveyed(header, records.checkBody(header, refused)));
+      } else {
+        records.skip(header.chunkSize() - ChunkHeader.SIZE);
+      }
+    });
+    return chunks;
+  }
+
   /**
    * The finished chunks of {@code source} that start at or after {@code fromNanos}, in order,
    * each checked to be well-formed and free of the {@code refused} event types.
@@ -69,27 +100,40 @@ public final class ChunkReader {
    */
   public List<Chunk> scan(Recording source, long fromNanos, Map<Long, String> refused) throws IOException {
     List<Chunk> chunks = new ArrayList<>();
+    walk(source, fromNanos, (header, records) -> {
+      if (header.startNanos() < fromNanos || !header.isFinished()) {
+        // Older than wanted (getStream returns chunks that overlap the start), or still being
+        // written, which a rotation just before the snapshot rules out; either way not sent.
+        records.skip(header.chunkSize() - ChunkHeader.SIZE);
+        return;
+      }
+      Map<String, Integer> found = records.checkBody(header, refused);
+      if (!found.isEmpty()) {
+        throw new RefusedEventsException(header, found);
+      }
+      chunks.add(new Chunk(header));
+    });
+    return chunks;
+  }
+
+  /** Told of each chunk of a stream once its header is read; it checks or skips the body. */
+  @FunctionalInterface
+  private interface ChunkVisitor {
+    void visit(ChunkHeader header, Records records) throws IOException;
+  }
+
+  /** The chunks that JFR returns for a stream from {@code fromNanos}, one after another. */
+  private void walk(Recording source, long fromNanos, ChunkVisitor visitor) throws IOException {
     try (InputStream in = source.getStream(Instant.ofEpochSecond(0, fromNanos), null)) {
       if (in == null) {
-        return chunks;
+        return;
       }
       Records records = new Records(in, buffer, () -> false);
       ChunkHeader header;
       while ((header = records.nextHeader()) != null) {
-        if (header.startNanos() < fromNanos || !header.isFinished()) {
-          // Older than wanted (getStream returns chunks that overlap the start), or still being
-          // written, which a rotation just before the snapshot rules out; either way not sent.
-          records.skip(header.chunkSize() - ChunkHeader.SIZE);
-          continue;
-        }
-        Map<String, Integer> found = records.checkBody(header, refused);
-        if (!found.isEmpty()) {
-          throw new RefusedEventsException(header, found);
-        }
-        chunks.add(new Chunk(header));
+        visitor.visit(header, records);
       }
     }
-    return chunks;
   }
 
   /**

@@ -37,9 +37,12 @@ public final class TraceStats {
     }
   }
 
-  /** Told of every task end, with its type and duration; set by metrics binders. */
+  /**
+   * Told of every task end, with its id, type and duration; set by metrics binders and the flight
+   * recorder's slow-task snapshots. Called on the thread that ended the task: return quickly.
+   */
   public interface TaskEndListener {
-    void taskEnded(String taskType, long durationNanos);
+    void taskEnded(long taskId, String taskType, long durationNanos);
   }
 
   private static final LongAdder STARTED = new LongAdder();
@@ -109,10 +112,10 @@ public final class TraceStats {
     return !TASK_LISTENERS.isEmpty();
   }
 
-  public static void taskEnded(String taskType, long durationNanos) {
+  public static void taskEnded(long taskId, String taskType, long durationNanos) {
     for (TaskEndListener l : TASK_LISTENERS) {
       try {
-        l.taskEnded(taskType, durationNanos);
+        l.taskEnded(taskId, taskType, durationNanos);
       } catch (RuntimeException e) {
         // A broken listener must not throw into the code that ended the task.
       }

@@ -1,7 +1,12 @@
 package io.github.livetrace.micrometer;
 
+import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceFailure;
+import io.github.livetrace.TraceFailure.Reason;
+import io.github.livetrace.internal.FlightRecorderStats;
+import io.github.livetrace.internal.FlightRecorderStats.Skip;
+import io.github.livetrace.internal.FlightRecorderStats.Trigger;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -40,6 +45,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       <td>trace bytes written to clients</td></tr>
  *   <tr><td>{@code livetrace.task}</td><td>timer, tag {@code type}</td>
  *       <td>task latency, creation to {@code Task.end()}, whether or not a trace records</td></tr>
+ *   <tr><td>{@code livetrace.flightrecorder.active}</td><td>gauge</td>
+ *       <td>1 while a flight recorder records</td></tr>
+ *   <tr><td>{@code livetrace.flightrecorder.window.size}</td><td>gauge, bytes</td>
+ *       <td>the flight recorder's window on disk: the chunks kept and the one being written</td></tr>
+ *   <tr><td>{@code livetrace.flightrecorder.snapshots}</td><td>counter, tag {@code reason}</td>
+ *       <td>snapshots written: {@code slow_task}, {@code application}</td></tr>
+ *   <tr><td>{@code livetrace.flightrecorder.snapshots.skipped}</td><td>counter, tag {@code cause}</td>
+ *       <td>snapshots asked for but not written: {@code min_interval}, {@code error}, {@code stopped}</td></tr>
+ *   <tr><td>{@code livetrace.flightrecorder.failed}</td><td>counter, tag {@code reason}</td>
+ *       <td>flight recorders that stopped by themselves: {@code recording_closed} (from outside),
+ *       {@code jfr_error}</td></tr>
  * </table>
  *
  * <p>The counters are process-wide, whichever servlet or code started the trace. Task types
@@ -125,11 +141,47 @@ public final class LivetraceMetrics implements MeterBinder, AutoCloseable {
         .tags(tags)
         .register(registry);
 
+    bindFlightRecorder(registry);
+
     Map<String, Timer> timers = new ConcurrentHashMap<>();
     TraceStats.TaskEndListener listener =
-        (type, nanos) -> timer(registry, timers, type).record(Duration.ofNanos(nanos));
+        (id, type, nanos) -> timer(registry, timers, type).record(Duration.ofNanos(nanos));
     listeners.add(listener);
     TraceStats.addTaskEndListener(listener);
+  }
+
+  /** Process-wide like the trace meters, whichever flight recorder runs. */
+  private void bindFlightRecorder(MeterRegistry registry) {
+    Gauge.builder("livetrace.flightrecorder.active", () -> FlightRecorder.current().filter(FlightRecorder::isEnabled).isPresent() ? 1 : 0)
+        .description("1 while a flight recorder is recording, else 0")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("livetrace.flightrecorder.window.size", () -> FlightRecorder.current().map(FlightRecorder::windowBytes).orElse(0L))
+        .description("Bytes of the flight recorder's window on disk: the chunks kept and the one being written")
+        .baseUnit(BaseUnits.BYTES)
+        .tags(tags)
+        .register(registry);
+    for (Trigger trigger : Trigger.values()) {
+      FunctionCounter.builder("livetrace.flightrecorder.snapshots", trigger, FlightRecorderStats::writtenCount)
+          .description("Flight recorder snapshots written, by what asked for them")
+          .tags(tags)
+          .tag("reason", trigger.tag())
+          .register(registry);
+    }
+    for (Skip cause : Skip.values()) {
+      FunctionCounter.builder("livetrace.flightrecorder.snapshots.skipped", cause, FlightRecorderStats::skippedCount)
+          .description("Flight recorder snapshots asked for but not written, by cause")
+          .tags(tags)
+          .tag("cause", cause.tag())
+          .register(registry);
+    }
+    for (Reason reason : new Reason[] {Reason.RECORDING_CLOSED, Reason.JFR_ERROR}) {
+      FunctionCounter.builder("livetrace.flightrecorder.failed", reason, FlightRecorderStats::failedCount)
+          .description("Flight recorders that stopped by themselves: recording stopped from outside, or a JFR error")
+          .tags(tags)
+          .tag("reason", reason.tag())
+          .register(registry);
+    }
   }
 
   private Timer timer(MeterRegistry registry, Map<String, Timer> timers, String type) {

@@ -3,6 +3,8 @@ package io.github.livetrace.micrometer;
 import io.github.livetrace.Region;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
+import io.github.livetrace.internal.Jfr;
+import io.github.livetrace.internal.LogEvent;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
@@ -42,7 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Tasks are created whether or not a trace is recording, because a request may begin before a
  * trace starts and end inside it; that costs an object per observation. Logs are only built while
- * a trace records.
+ * a trace or the flight recorder records.
  */
 public class LivetraceObservationHandler implements ObservationHandler<Observation.Context> {
   /** Where an observation's task is kept in its context; shared by all instances. */
@@ -169,7 +171,7 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
 
   @Override
   public void onEvent(Observation.Event event, Observation.Context context) {
-    if (Trace.isEnabled()) {
+    if (logsRecorded()) {
       logIn(context.get(TASK_KEY), event.getName(), event.getContextualName());
     }
   }
@@ -177,7 +179,7 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
   @Override
   public void onError(Observation.Context context) {
     Throwable error = context.getError();
-    if (error != null && Trace.isEnabled()) {
+    if (error != null && logsRecorded()) {
       // The class only: exception messages often quote user input.
       logIn(context.get(TASK_KEY), context.getName(), "error " + error.getClass().getName());
     }
@@ -189,10 +191,18 @@ public class LivetraceObservationHandler implements ObservationHandler<Observati
     if (task == null) {
       return;
     }
-    if (Trace.isEnabled()) {
+    if (logsRecorded()) {
       logIn(task, context.getName(), summary(context));
     }
     task.end();
+  }
+
+  /**
+   * Whether a log would be recorded: a trace or the flight recorder runs (JFR enables the event
+   * for both); otherwise the summary is not worth building.
+   */
+  private static boolean logsRecorded() {
+    return Jfr.PRESENT && LogEvent.enabled();
   }
 
   /** The livetrace task of an observation, if this handler (or another instance) made one. */

@@ -1,9 +1,11 @@
 package io.github.livetrace.examples;
 
+import io.github.livetrace.FlightRecorderOptions;
 import io.github.livetrace.servlet.PprofServlet;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -17,14 +19,19 @@ import org.eclipse.jetty.server.ServerConnector;
  * The livetrace demo: a coffee shop on embedded Jetty 12 with the pprof servlet.
  *
  * <pre>
- * java -jar examples/target/livetrace-example.jar [--port N] [--load]
+ * java -jar examples/target/livetrace-example.jar [--port N] [--load] [--flight-recorder]
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
  * </pre>
  *
  * <p>{@code --port 0} picks a free port; {@code --load} starts customers that keep ordering;
  * {@code --no-warm-up} leaves JFR's start-up cost to the first trace (for measuring it).
+ * {@code --flight-recorder} keeps the last seconds all the time ({@code /debug/pprof/flightrecorder})
+ * and a snapshot of them when an order takes longer than {@link #SLOW_ORDER}.
  */
 public final class CoffeeShop implements AutoCloseable {
+  /** An order slower than this keeps a flight recorder snapshot: most take 10 to 30 ms, a few up to 70. */
+  static final Duration SLOW_ORDER = Duration.ofMillis(40);
+
   private final Server server;
   private final ExecutorService baristas;
   private LoadGenerator load;
@@ -36,11 +43,22 @@ public final class CoffeeShop implements AutoCloseable {
 
   /** Starts the shop on localhost; port 0 picks a free one. */
   public static CoffeeShop start(int port, boolean load) throws Exception {
-    return start(port, load, true);
+    return start(port, load, null);
+  }
+
+  /**
+   * Starts the shop on localhost; port 0 picks a free one.
+   *
+   * @param flightRecorder the options of a flight recorder to run, such as {@link
+   *     #keepingSlowOrders()}; null for none
+   */
+  public static CoffeeShop start(int port, boolean load, FlightRecorderOptions flightRecorder) throws Exception {
+    return start(port, load, flightRecorder, true);
   }
 
   /** Starts the shop; {@code warmUp} false leaves JFR's start-up cost to the first trace. */
-  static CoffeeShop start(int port, boolean load, boolean warmUp) throws Exception {
+  static CoffeeShop start(int port, boolean load, FlightRecorderOptions flightRecorder, boolean warmUp)
+      throws Exception {
     ExecutorService baristas = Executors.newFixedThreadPool(4, named("barista"));
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
@@ -53,7 +71,11 @@ public final class CoffeeShop implements AutoCloseable {
     context.addServlet(new ServletHolder(shop), "/order");
     context.addServlet(new ServletHolder(shop), "/menu");
     // The demo serves anyone on loopback; production code sets a token or an access check.
-    context.addServlet(new ServletHolder(PprofServlet.builder().warmUp(warmUp).build()), "/debug/pprof/*");
+    PprofServlet.Builder pprof = PprofServlet.builder().warmUp(warmUp);
+    if (flightRecorder != null) {
+      pprof.flightRecorder(flightRecorder);
+    }
+    context.addServlet(new ServletHolder(pprof.build()), "/debug/pprof/*");
     server.setHandler(context);
     server.start();
 
@@ -63,6 +85,11 @@ public final class CoffeeShop implements AutoCloseable {
       shopApp.load.start();
     }
     return shopApp;
+  }
+
+  /** The demo's flight recorder: the defaults, and a snapshot of every order slower than {@link #SLOW_ORDER}. */
+  static FlightRecorderOptions keepingSlowOrders() {
+    return FlightRecorderOptions.defaults().withSnapshotOnSlowTask("order", SLOW_ORDER);
   }
 
   /** Where the shop listens, such as {@code http://127.0.0.1:8080}. */
@@ -83,6 +110,7 @@ public final class CoffeeShop implements AutoCloseable {
     int port = 8080;
     boolean load = false;
     boolean warmUp = true;
+    boolean flightRecorder = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--port":
@@ -101,6 +129,9 @@ public final class CoffeeShop implements AutoCloseable {
         case "--no-warm-up":
           warmUp = false; // for benchmarks/warm-up-cost.sh
           break;
+        case "--flight-recorder":
+          flightRecorder = true;
+          break;
         case "-h":
         case "--help":
           usage(null);
@@ -111,7 +142,7 @@ public final class CoffeeShop implements AutoCloseable {
     }
     CoffeeShop shop;
     try {
-      shop = start(port, load, warmUp);
+      shop = start(port, load, flightRecorder ? keepingSlowOrders() : null, warmUp);
     } catch (IOException e) {
       if (isBindFailure(e)) {
         System.err.println(
@@ -134,6 +165,11 @@ public final class CoffeeShop implements AutoCloseable {
     System.out.println("  order:  curl '" + uri + "/order?drink=latte&name=Ann'");
     System.out.println("  trace:  curl -o trace.jfr '" + uri + "/debug/pprof/trace?seconds=5'");
     System.out.println("  read:   jfr print --events 'livetrace.*' trace.jfr");
+    if (flightRecorder) {
+      System.out.println("  window: curl -o window.jfr '" + uri + "/debug/pprof/flightrecorder'   (the last 10 s or more)");
+      System.out.println("  slow:   curl '" + uri + "/debug/pprof/flightrecorder/snapshots'   (orders over "
+          + SLOW_ORDER.toMillis() + " ms, at most one a minute)");
+    }
     System.out.println("  index:  " + uri + "/debug/pprof/");
     shop.server.join();
   }
@@ -151,7 +187,7 @@ public final class CoffeeShop implements AutoCloseable {
     if (problem != null) {
       System.err.println("livetrace-example: " + problem);
     }
-    System.err.println("usage: java -jar livetrace-example.jar [--port N] [--load] [--no-warm-up]");
+    System.err.println("usage: java -jar livetrace-example.jar [--port N] [--load] [--flight-recorder] [--no-warm-up]");
     System.exit(problem == null ? 0 : 2);
   }
 

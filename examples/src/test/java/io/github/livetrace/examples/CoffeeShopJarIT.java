@@ -37,8 +37,8 @@ class CoffeeShopJarIT {
             .redirectOutput(log.toFile())
             .start();
     try {
-      assertTrue(eventually(60, () -> curlUrl(log) != null), "the demo printed no curl command");
-      URI trace = URI.create(curlUrl(log).replace("seconds=5", "seconds=1"));
+      assertTrue(eventually(60, () -> url(CURL, log) != null), "the demo printed no curl command");
+      URI trace = URI.create(url(CURL, log).replace("seconds=5", "seconds=1"));
       HttpResponse<byte[]> r =
           HttpClient.newHttpClient()
               .send(HttpRequest.newBuilder(trace).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -50,9 +50,47 @@ class CoffeeShopJarIT {
     }
   }
 
-  private static String curlUrl(Path log) {
+  @Test
+  void withFlightRecorderThePrintedWindowCommandWorks(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("out.txt");
+    Process shop =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + dir, // the snapshot store's default place
+                "-jar", Path.of("target", "livetrace-example.jar").toString(), "--port", "0", "--load", "--flight-recorder")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
-      Matcher m = CURL.matcher(Files.readString(log, StandardCharsets.UTF_8));
+      assertTrue(eventually(60, () -> url(WINDOW, log) != null), "the demo printed no window command");
+      assertTrue(url(SNAPSHOTS, log) != null, "the demo printed no snapshots command");
+      // The customers' orders of the last seconds, however long after they were made.
+      assertTrue(eventually(60, () -> !events(get(url(WINDOW, log)).body(), "livetrace.TaskEnd").isEmpty()), "no order in the window");
+      assertEquals(200, get(url(SNAPSHOTS, log)).statusCode());
+    } finally {
+      shop.destroy();
+      shop.waitFor();
+    }
+  }
+
+  private static final Pattern WINDOW = Pattern.compile("curl -o window.jfr '(http://[^']+)'");
+  private static final Pattern SNAPSHOTS = Pattern.compile("curl '(http://[^']+/snapshots)'");
+
+  private static HttpResponse<byte[]> get(String url) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String url(Pattern pattern, Path log) {
+    try {
+      Matcher m = pattern.matcher(Files.readString(log, StandardCharsets.UTF_8));
       return m.find() ? m.group(1) : null;
     } catch (java.io.IOException e) {
       return null;

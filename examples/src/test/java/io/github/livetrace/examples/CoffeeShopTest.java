@@ -3,11 +3,19 @@ package io.github.livetrace.examples;
 import static io.github.livetrace.testing.TraceFiles.events;
 import static io.github.livetrace.testing.TraceFiles.jfr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.livetrace.FlightRecorder;
+import io.github.livetrace.FlightRecorderOptions;
+import io.github.livetrace.internal.SnapshotStore;
+import io.github.livetrace.testing.TraceContents;
+import io.github.livetrace.testing.TraceFiles;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +23,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The demo, in-process: its trace has what the README promises. */
 class CoffeeShopTest {
   private final HttpClient client = HttpClient.newHttpClient();
+
+  @TempDir Path store;
 
   @Test
   void aTraceOfTheShopUnderLoadShowsOrdersAsTasksAcrossBaristaThreads() throws Exception {
@@ -50,6 +61,58 @@ class CoffeeShopTest {
           events.stream().anyMatch(e -> e.getEventType().getName().equals("livetrace.Log") && e.getString("message").startsWith("served ")));
       assertTrue(events.stream().noneMatch(e -> e.getEventType().getName().equals("livetrace.Misuse")), "the demo misuses the API");
     }
+  }
+
+  @Test
+  void withTheFlightRecorderOrdersAreInTheWindowAndASlowOneKeepsASnapshot() throws Exception {
+    // A low threshold, so that the first few orders cross it; the demo's own is 40 ms.
+    Duration slowOrder = Duration.ofMillis(12);
+    FlightRecorderOptions options =
+        CoffeeShop.keepingSlowOrders().withSnapshotOnSlowTask("order", slowOrder).withSnapshotDirectory(store).withSnapshotDelay(Duration.ofMillis(200));
+    try (CoffeeShop shop = CoffeeShop.start(0, false, options)) {
+      FlightRecorder recorder = FlightRecorder.current().orElseThrow();
+      assertEquals(store, recorder.snapshotDirectory());
+      List<String> before = snapshotNames(recorder);
+      String order = get(shop, "/order?drink=latte&name=Ann");
+      long task = Long.parseLong(order.replaceAll("(?s).*\\(task (\\d+)\\).*", "$1"));
+
+      HttpResponse<byte[]> window =
+          client.send(HttpRequest.newBuilder(shop.uri().resolve("/debug/pprof/flightrecorder")).timeout(Duration.ofSeconds(60)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, window.statusCode());
+      TraceContents contents = new TraceContents(window.body());
+      assertEquals("order", contents.typeOf(task), "the order placed before the GET is not in the window");
+      assertTrue(contents.ended(task));
+      assertTrue(contents.hasRegion(task, "serve"));
+
+      for (int i = 0; i < 20 && snapshotNames(recorder).equals(before); i++) {
+        get(shop, "/order?drink=cappuccino&name=Bo"); // until one is slower than the threshold
+      }
+      assertTrue(TraceFiles.eventually(60, () -> !snapshotNames(recorder).equals(before)), "no order was slow enough");
+      String listing = get(shop, "/debug/pprof/flightrecorder/snapshots");
+      FlightRecorder.Snapshot newest = recorder.snapshots().get(0);
+      assertTrue(listing.contains(newest.name()), listing);
+      java.util.regex.Matcher name = SnapshotStore.NAME.matcher(newest.name());
+      assertTrue(name.matches() && name.group(2).equals("order"), newest.name());
+      assertTrue(Long.parseLong(name.group(4)) >= slowOrder.toMillis(), newest.name());
+      TraceContents snapshot = new TraceContents(Files.readAllBytes(store.resolve(newest.name())));
+      long slow = Long.parseLong(name.group(3));
+      assertEquals("order", snapshot.typeOf(slow), "the slow order's begin is not in its snapshot");
+      assertTrue(snapshot.ended(slow), "the slow order's end is not in its snapshot");
+      assertTrue(snapshot.hasRegion(slow, "grindBeans") && snapshot.hasRegion(slow, "pullShot"), "its barista regions are not there");
+    }
+    assertFalse(FlightRecorder.current().orElseThrow().isEnabled(), "closing the shop did not stop the flight recorder");
+  }
+
+  private static List<String> snapshotNames(FlightRecorder recorder) {
+    return recorder.snapshots().stream().map(FlightRecorder.Snapshot::name).collect(Collectors.toList());
+  }
+
+  private String get(CoffeeShop shop, String path) throws Exception {
+    HttpResponse<String> r =
+        client.send(HttpRequest.newBuilder(shop.uri().resolve(path)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
   }
 
   @Test

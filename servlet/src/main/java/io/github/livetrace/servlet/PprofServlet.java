@@ -1,11 +1,15 @@
 package io.github.livetrace.servlet;
 
+import io.github.livetrace.FlightRecorder;
+import io.github.livetrace.FlightRecorderOptions;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.internal.Durations;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
 import io.github.livetrace.servlet.internal.Endpoint;
+import io.github.livetrace.servlet.internal.FlightRecorderEndpoint;
+import io.github.livetrace.servlet.internal.FlightRecorderParameters;
 import io.github.livetrace.servlet.internal.IndexPage;
 import io.github.livetrace.servlet.internal.Responses;
 import io.github.livetrace.servlet.internal.TraceEndpoint;
@@ -38,6 +42,11 @@ import java.util.function.Predicate;
  *       of a second later, then one per second. {@code seconds} may be fractional; absent, it is
  *       1. {@code &settings=profile} picks another allowed JFR configuration. gzip-compressed when
  *       the client accepts it ({@code curl --compressed}).
+ *   <li>{@code GET /debug/pprof/flightrecorder} downloads the {@link FlightRecorder}'s window, the
+ *       last seconds of the trace ending now (404 when no flight recorder runs, 429 while another
+ *       download of it runs); {@code /flightrecorder/snapshots} lists the windows kept when a task
+ *       was slow (text, or JSON with {@code Accept: application/json}) and {@code
+ *       /flightrecorder/snapshots/NAME} downloads one.
  *   <li>{@code GET /debug/pprof/} is an HTML index of the endpoints, built from the same table
  *       the servlet routes by, as Go's is. Any other name is 404.
  * </ul>
@@ -75,6 +84,16 @@ import java.util.function.Predicate;
  * token), {@code access-check} (the class name of a {@code Predicate<HttpServletRequest>} with a
  * public no-argument constructor) and {@code warm-up} ({@code true} by default: JFR's one-time
  * start-up costs are paid in the background at init, see {@link io.github.livetrace.Trace#warmUp()}).
+ *
+ * <p>The flight recorder: {@link Builder#flightRecorder} or the init-parameter {@code
+ * flight-recorder=true} makes the servlet start one at init and stop it when destroyed, with
+ * {@code flight-recorder.min-age}, {@code flight-recorder.max-bytes}, {@code
+ * flight-recorder.snapshots.directory}, {@code .max-count}, {@code .max-total-size}, {@code
+ * .min-interval}, {@code .delay} and {@code .slow-tasks} ({@code order=40ms,
+ * http.server.requests=2s}); give it {@code load-on-startup} so that the container initializes it,
+ * and the recording starts, with the application rather than at the first request. Without them
+ * the servlet serves the flight recorder the application (or the Spring Boot starter) started, if
+ * any.
  */
 public class PprofServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -84,6 +103,7 @@ public class PprofServlet extends HttpServlet {
 
   private transient Config config; // from the builder, or from the init-parameters in init
   private transient Map<String, Endpoint> endpoints; // the table, in index order
+  private transient FlightRecorder flightRecorder; // started by this servlet, stopped in destroy
 
   /** A servlet configured by its init-parameters, for web.xml and containers that create it. */
   public PprofServlet() {}
@@ -110,12 +130,28 @@ public class PprofServlet extends HttpServlet {
     Map<String, Endpoint> table = new LinkedHashMap<>();
     for (Endpoint e :
         List.<Endpoint>of(
-            new TraceEndpoint(config.maxSeconds, config.allowedSettings, config.chunkInterval, config.writeTimeout, this::log))) {
+            new TraceEndpoint(config.maxSeconds, config.allowedSettings, config.chunkInterval, config.writeTimeout, this::log),
+            new FlightRecorderEndpoint(FlightRecorder::current, this::log))) {
       table.put(e.name(), e);
     }
     endpoints = table;
     if (config.warmUp) {
       Trace.warmUp();
+    }
+    startFlightRecorder();
+  }
+
+  /** A flight recorder that cannot start (another runs, no JFR) is logged, never fatal: traces still work. */
+  private void startFlightRecorder() {
+    if (config.flightRecorder == null) {
+      return;
+    }
+    FlightRecorder recorder = new FlightRecorder(config.flightRecorder);
+    try {
+      recorder.start();
+      flightRecorder = recorder;
+    } catch (RuntimeException e) {
+      log("livetrace: the flight recorder did not start: " + e.getMessage());
     }
   }
 
@@ -124,6 +160,9 @@ public class PprofServlet extends HttpServlet {
   public void destroy() {
     if (endpoints != null) {
       endpoints.values().forEach(Endpoint::destroy);
+    }
+    if (flightRecorder != null) {
+      flightRecorder.stop();
     }
   }
 
@@ -189,6 +228,7 @@ public class PprofServlet extends HttpServlet {
     final byte[] token;
     final Predicate<HttpServletRequest> accessCheck;
     final boolean warmUp;
+    final FlightRecorderOptions flightRecorder; // null: serve the one the application runs, if any
 
     Config(Builder b) {
       this.maxSeconds = b.maxSeconds;
@@ -198,6 +238,7 @@ public class PprofServlet extends HttpServlet {
       this.allowedSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedSettings));
       this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
       this.accessCheck = b.accessCheck;
+      this.flightRecorder = b.flightRecorder;
     }
   }
 
@@ -210,6 +251,7 @@ public class PprofServlet extends HttpServlet {
     private Set<String> allowedSettings = new LinkedHashSet<>(Arrays.asList("default", "profile"));
     private String token;
     private Predicate<HttpServletRequest> accessCheck;
+    private FlightRecorderOptions flightRecorder;
 
     private Builder() {}
 
@@ -287,6 +329,18 @@ public class PprofServlet extends HttpServlet {
       return this;
     }
 
+    /**
+     * Starts a {@link FlightRecorder} with these options when the servlet is initialized, and
+     * stops it when the servlet is destroyed; {@code /flightrecorder} serves its window and
+     * snapshots. For example {@code FlightRecorderOptions.defaults().withSnapshotOnSlowTask("order",
+     * Duration.ofMillis(40))}. Without this the servlet serves the flight recorder the application
+     * runs, if any.
+     */
+    public Builder flightRecorder(FlightRecorderOptions options) {
+      this.flightRecorder = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
     public PprofServlet build() {
       return new PprofServlet(new Config(this));
     }
@@ -333,6 +387,10 @@ public class PprofServlet extends HttpServlet {
         Class<?> type = Class.forName(check.trim(), true, Thread.currentThread().getContextClassLoader());
         b.accessCheck((Predicate<HttpServletRequest>) type.getDeclaredConstructor().newInstance());
       }
+      FlightRecorderOptions flightRecorder = FlightRecorderParameters.parse(sc::getInitParameter);
+      if (flightRecorder != null) {
+        b.flightRecorder(flightRecorder);
+      }
       return b;
     }
 
@@ -352,6 +410,8 @@ public class PprofServlet extends HttpServlet {
           + (token == null ? "none" : "set")
           + ", accessCheck="
           + (accessCheck == null ? "none" : accessCheck)
+          + ", flightRecorder="
+          + (flightRecorder == null ? "none" : flightRecorder)
           + "]";
     }
   }

@@ -1,8 +1,9 @@
 /**
  * The HTTP face of livetrace: {@link io.github.livetrace.servlet.PprofServlet}, mapped at {@code
  * /debug/pprof/*} in any Servlet 6 container, serves {@code /debug/pprof/trace?seconds=N} (a live
- * JFR trace, streamed chunk by chunk while it records) and the {@code /debug/pprof/} index, as
- * Go's {@code net/http/pprof} does for Go programs.
+ * JFR trace, streamed chunk by chunk while it records), {@code /debug/pprof/flightrecorder} (the
+ * flight recorder's window and its snapshots) and the {@code /debug/pprof/} index, as Go's {@code
+ * net/http/pprof} does for Go programs.
  *
  * <pre>
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'

@@ -1,5 +1,6 @@
 package io.github.livetrace.spring;
 
+import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.Trace;
 import io.github.livetrace.micrometer.LivetraceMetrics;
 import io.github.livetrace.micrometer.LivetraceObservationHandler;
@@ -10,8 +11,10 @@ import io.micrometer.observation.ObservationPredicate;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionMessage;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -61,7 +64,12 @@ import org.springframework.util.ClassUtils;
  *       in its {@code env} and {@code configprops} endpoints, also where they are set to show
  *       values;
  *   <li>unless {@code livetrace.warm-up=false}, a listener that warms JFR up in the background
- *       once the application is ready, so that the first trace is as quick as any other.
+ *       once the application is ready, so that the first trace is as quick as any other;
+ *   <li>with {@code livetrace.flight-recorder.enabled=true}, a running {@link FlightRecorder}
+ *       (stopped with the context) whose window and snapshots the servlet serves at {@code
+ *       {base-path}/flightrecorder};
+ *   <li>with actuator, the read-only {@link LivetraceEndpoint} ({@code /actuator/livetrace}),
+ *       when exposed.
  * </ul>
  *
  * Each bean backs off when the application defines one of the same type.
@@ -188,6 +196,47 @@ public final class LivetraceAutoConfiguration {
     @Bean
     ApplicationListener<ApplicationReadyEvent> livetraceWarmUp() {
       return event -> Trace.warmUp();
+    }
+  }
+
+  /**
+   * The flight recorder, started with the context (so that its window holds the start-up too) and
+   * stopped with it. One that cannot start (another runs in the JVM, JFR is missing, another
+   * recording enables events that carry secrets) is logged, never fatal: the application and the
+   * traces work without it, and {@code /actuator/livetrace} says why.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(prefix = "livetrace.flight-recorder", name = "enabled", havingValue = "true")
+  static class FlightRecorderConfiguration {
+    @Bean(destroyMethod = "stop")
+    @ConditionalOnMissingBean
+    FlightRecorder livetraceFlightRecorder(LivetraceProperties properties) {
+      FlightRecorder recorder = new FlightRecorder(properties.getFlightRecorder().options());
+      try {
+        recorder.start();
+      } catch (RuntimeException e) {
+        LOG.warn("livetrace: the flight recorder did not start: " + e.getMessage());
+      }
+      return recorder;
+    }
+  }
+
+  /**
+   * {@code /actuator/livetrace}, when actuator is there and the endpoint exposed. The URLs it gives
+   * are on the server that serves the livetrace servlet.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+  static class ActuatorEndpointConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(LivetraceEndpoint.class)
+    LivetraceEndpoint livetraceEndpoint(LivetraceProperties properties, Environment environment) {
+      String prefix =
+          ManagementPort.isSeparate(environment)
+              ? environment.getProperty("management.server.base-path", "")
+              : environment.getProperty("server.servlet.context-path", "");
+      return new LivetraceEndpoint(prefix.replaceAll("/+$", "") + properties.getBasePath());
     }
   }
 

@@ -1,11 +1,16 @@
 package io.github.livetrace.spring;
 
+import io.github.livetrace.FlightRecorderOptions;
 import io.github.livetrace.TraceOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of the livetrace starter, under the prefix {@code livetrace}:
@@ -20,6 +25,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * livetrace.token=${LIVETRACE_TOKEN:}
  * livetrace.observation.enabled=true
  * livetrace.metrics.percentile-histogram=false
+ * livetrace.flight-recorder.enabled=true
+ * livetrace.flight-recorder.min-age=10s
+ * livetrace.flight-recorder.max-bytes=10MB
+ * livetrace.flight-recorder.snapshots.slow-tasks[http.server.requests]=2s
  * </pre>
  *
  * Values are checked when they are bound, so that a typo stops the application with a message
@@ -79,6 +88,8 @@ public class LivetraceProperties {
   private final Observation observation = new Observation();
 
   private final Metrics metrics = new Metrics();
+
+  private final FlightRecorderSettings flightRecorder = new FlightRecorderSettings();
 
   public boolean isEnabled() {
     return enabled;
@@ -192,6 +203,19 @@ public class LivetraceProperties {
     return metrics;
   }
 
+  public FlightRecorderSettings getFlightRecorder() {
+    return flightRecorder;
+  }
+
+  /** Runs a check of core's, with the property's name in front of its message. */
+  private static void check(String property, Runnable check) {
+    try {
+      check.run();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The Micrometer Observation bridge. */
   public static class Observation {
     /**
@@ -241,6 +265,179 @@ public class LivetraceProperties {
         throw new IllegalArgumentException("livetrace.metrics.max-task-types must be at least 1, was " + maxTaskTypes);
       }
       this.maxTaskTypes = maxTaskTypes;
+    }
+  }
+
+  /**
+   * The flight recorder: the last seconds of the JVM's trace, kept all the time, served at
+   * {base-path}/flightrecorder, and kept in a snapshot store when a task is slow.
+   */
+  public static class FlightRecorderSettings {
+    /**
+     * Whether a flight recorder runs: a continuous JFR recording with livetrace's safe settings,
+     * about 1% overhead.
+     */
+    private boolean enabled = false;
+
+    /** How far back a window reaches at least (Go's MinAge). Between 1s and 1h. */
+    private Duration minAge = FlightRecorderOptions.DEFAULT_MIN_AGE;
+
+    /**
+     * The most a window holds, which wins over min-age (Go's MaxBytes); with the chunk being
+     * written, what the recording keeps on disk. Between 1MB and 1GB.
+     */
+    private DataSize maxBytes = DataSize.ofBytes(FlightRecorderOptions.DEFAULT_MAX_BYTES);
+
+    private final Snapshots snapshots = new Snapshots();
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getMinAge() {
+      return minAge;
+    }
+
+    /** @throws IllegalArgumentException outside the bounds of {@link FlightRecorderOptions#withMinAge} */
+    public void setMinAge(Duration minAge) {
+      check("livetrace.flight-recorder.min-age", () -> FlightRecorderOptions.defaults().withMinAge(minAge));
+      this.minAge = minAge;
+    }
+
+    public DataSize getMaxBytes() {
+      return maxBytes;
+    }
+
+    /** @throws IllegalArgumentException outside the bounds of {@link FlightRecorderOptions#withMaxBytes} */
+    public void setMaxBytes(DataSize maxBytes) {
+      check("livetrace.flight-recorder.max-bytes", () -> FlightRecorderOptions.defaults().withMaxBytes(maxBytes.toBytes()));
+      this.maxBytes = maxBytes;
+    }
+
+    public Snapshots getSnapshots() {
+      return snapshots;
+    }
+
+    /** The options these properties describe (not a getter, so not a property of its own). */
+    public FlightRecorderOptions options() {
+      FlightRecorderOptions o =
+          FlightRecorderOptions.defaults()
+              .withMinAge(minAge)
+              .withMaxBytes(maxBytes.toBytes())
+              .withMaxSnapshots(snapshots.maxCount)
+              .withMaxSnapshotBytes(snapshots.maxTotalSize.toBytes())
+              .withSnapshotMinInterval(snapshots.minInterval)
+              .withSnapshotDelay(snapshots.delay);
+      for (Map.Entry<String, Duration> e : snapshots.slowTasks.entrySet()) {
+        o = o.withSnapshotOnSlowTask(e.getKey(), e.getValue());
+      }
+      return snapshots.directory == null ? o : o.withSnapshotDirectory(Path.of(snapshots.directory));
+    }
+  }
+
+  /** Where the flight recorder keeps its windows of slow tasks, and how many. */
+  public static class Snapshots {
+    /**
+     * Directory of the snapshots; created owner-only. Default: livetrace-snapshots in the
+     * temporary directory (java.io.tmpdir). Give each application its own.
+     */
+    private String directory;
+
+    /** Most snapshots kept; the oldest are removed first. */
+    private int maxCount = FlightRecorderOptions.DEFAULT_MAX_SNAPSHOTS;
+
+    /** Most bytes of snapshots kept; the oldest are removed first, the newest always stays. */
+    private DataSize maxTotalSize = DataSize.ofBytes(FlightRecorderOptions.DEFAULT_MAX_SNAPSHOT_BYTES);
+
+    /**
+     * Least time between two snapshots: a storm of slow requests makes one snapshot, not
+     * hundreds.
+     */
+    private Duration minInterval = FlightRecorderOptions.DEFAULT_SNAPSHOT_MIN_INTERVAL;
+
+    /**
+     * How long after a slow task's end its snapshot is taken, so that the end and what followed
+     * are in it.
+     */
+    private Duration delay = FlightRecorderOptions.DEFAULT_SNAPSHOT_DELAY;
+
+    /**
+     * Task type to threshold: a task of that type that ends slower keeps a snapshot, for example
+     * slow-tasks[http.server.requests]=2s for Spring MVC requests.
+     */
+    private Map<String, Duration> slowTasks = new LinkedHashMap<>();
+
+    public String getDirectory() {
+      return directory;
+    }
+
+    /** @throws IllegalArgumentException when blank */
+    public void setDirectory(String directory) {
+      if (directory == null || directory.isBlank()) {
+        throw new IllegalArgumentException("livetrace.flight-recorder.snapshots.directory must not be blank");
+      }
+      check("livetrace.flight-recorder.snapshots.directory", () -> Path.of(directory.trim()));
+      this.directory = directory.trim();
+    }
+
+    public int getMaxCount() {
+      return maxCount;
+    }
+
+    /** @throws IllegalArgumentException outside the bounds of {@link FlightRecorderOptions#withMaxSnapshots} */
+    public void setMaxCount(int maxCount) {
+      check("livetrace.flight-recorder.snapshots.max-count", () -> FlightRecorderOptions.defaults().withMaxSnapshots(maxCount));
+      this.maxCount = maxCount;
+    }
+
+    public DataSize getMaxTotalSize() {
+      return maxTotalSize;
+    }
+
+    /** @throws IllegalArgumentException outside the bounds of {@link FlightRecorderOptions#withMaxSnapshotBytes} */
+    public void setMaxTotalSize(DataSize maxTotalSize) {
+      check(
+          "livetrace.flight-recorder.snapshots.max-total-size",
+          () -> FlightRecorderOptions.defaults().withMaxSnapshotBytes(maxTotalSize.toBytes()));
+      this.maxTotalSize = maxTotalSize;
+    }
+
+    public Duration getMinInterval() {
+      return minInterval;
+    }
+
+    /** @throws IllegalArgumentException when negative */
+    public void setMinInterval(Duration minInterval) {
+      check("livetrace.flight-recorder.snapshots.min-interval", () -> FlightRecorderOptions.defaults().withSnapshotMinInterval(minInterval));
+      this.minInterval = minInterval;
+    }
+
+    public Duration getDelay() {
+      return delay;
+    }
+
+    /** @throws IllegalArgumentException outside the bounds of {@link FlightRecorderOptions#withSnapshotDelay} */
+    public void setDelay(Duration delay) {
+      check("livetrace.flight-recorder.snapshots.delay", () -> FlightRecorderOptions.defaults().withSnapshotDelay(delay));
+      this.delay = delay;
+    }
+
+    public Map<String, Duration> getSlowTasks() {
+      return slowTasks;
+    }
+
+    /** @throws IllegalArgumentException for an empty task type or a threshold that is not positive */
+    public void setSlowTasks(Map<String, Duration> slowTasks) {
+      for (Map.Entry<String, Duration> e : slowTasks.entrySet()) {
+        check(
+            "livetrace.flight-recorder.snapshots.slow-tasks[" + e.getKey() + "]",
+            () -> FlightRecorderOptions.defaults().withSnapshotOnSlowTask(e.getKey(), e.getValue()));
+      }
+      this.slowTasks = new LinkedHashMap<>(slowTasks);
     }
   }
 }

@@ -13,8 +13,10 @@
  * Micrometer {@code MeterRegistry}; and, with an {@code ObservationRegistry}, the {@link
  * io.github.livetrace.micrometer.LivetraceObservationHandler}, which makes every observation (Spring
  * MVC's {@code http.server.requests}, {@code RestClient}'s {@code http.client.requests},
- * {@code @Scheduled} runs) a livetrace task. {@link io.github.livetrace.spring.LivetraceProperties}
- * holds the {@code livetrace.*} properties.
+ * {@code @Scheduled} runs) a livetrace task. With {@code livetrace.flight-recorder.enabled=true} a
+ * {@link io.github.livetrace.FlightRecorder} runs with the context, and with actuator {@link
+ * io.github.livetrace.spring.LivetraceEndpoint} shows its state at {@code /actuator/livetrace}.
+ * {@link io.github.livetrace.spring.LivetraceProperties} holds the {@code livetrace.*} properties.
  *
  * <h2>Where the endpoints are</h2>
  *

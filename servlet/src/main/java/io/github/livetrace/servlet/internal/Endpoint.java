@@ -3,6 +3,7 @@ package io.github.livetrace.servlet.internal;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One entry of the {@code /debug/pprof/} table, as one of Go's profiles: a name (the first path
@@ -30,4 +31,17 @@ public interface Endpoint {
 
   /** The servlet is being taken out of service: end whatever this endpoint still runs. */
   default void destroy() {}
+
+  /** Links the index lists under this endpoint's line, such as the files it serves now. */
+  default List<IndexLink> indexLinks() {
+    return List.of();
+  }
+
+  /**
+   * A link of the index.
+   *
+   * @param path relative to the base, as {@link #example()}
+   * @param text plain text (the index escapes it)
+   */
+  record IndexLink(String path, String text) {}
 }

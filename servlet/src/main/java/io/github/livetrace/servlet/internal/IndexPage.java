@@ -15,7 +15,9 @@ public final class IndexPage {
     StringBuilder rows = new StringBuilder();
     for (Endpoint e : endpoints) {
       rows.append("<tr><td><a href=\"").append(b).append('/').append(escape(e.example())).append("\">")
-          .append(escape(e.name())).append("</a></td><td>").append(escape(e.description())).append("</td></tr>\n");
+          .append(escape(e.name())).append("</a></td><td>").append(escape(e.description()));
+      links(rows, b, e.indexLinks());
+      rows.append("</td></tr>\n");
     }
     return "<!DOCTYPE html>\n"
         + "<html><head><meta charset=\"utf-8\"><title>" + b + "/</title>\n"
@@ -32,6 +34,18 @@ public final class IndexPage {
         + "jfr print --events 'livetrace.*' trace.jfr</pre>\n"
         + "<p>Or open <code>trace.jfr</code> in JDK Mission Control.</p>\n"
         + "</body></html>\n";
+  }
+
+  private static void links(StringBuilder rows, String base, List<Endpoint.IndexLink> links) {
+    if (links.isEmpty()) {
+      return;
+    }
+    rows.append("<ul>");
+    for (Endpoint.IndexLink l : links) {
+      rows.append("<li><a href=\"").append(base).append('/').append(escape(l.path())).append("\">")
+          .append(escape(l.text())).append("</a></li>");
+    }
+    rows.append("</ul>");
   }
 
   static String escape(String s) {

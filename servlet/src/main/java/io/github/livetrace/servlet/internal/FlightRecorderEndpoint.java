@@ -1,0 +1,310 @@
+package io.github.livetrace.servlet.internal;
+
+import io.github.livetrace.FlightRecorder;
+import io.github.livetrace.FlightRecorder.Snapshot;
+import io.github.livetrace.internal.ByteSizes;
+import io.github.livetrace.internal.SnapshotStore;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * {@code flightrecorder}: the flight recorder's window, and its snapshots.
+ *
+ * <ul>
+ *   <li>{@code flightrecorder}: the window, ending now, as a .jfr download ({@code
+ *       FlightRecorder.writeTo}); 404 when no flight recorder runs, 429 while another download of
+ *       the window runs, 409 when the newest chunk holds events that carry secrets;
+ *   <li>{@code flightrecorder/snapshots}: the snapshots, newest first, as text, or as a JSON array
+ *       of {@code {name, size, time, reason}} with {@code Accept: application/json};
+ *   <li>{@code flightrecorder/snapshots/NAME}: one snapshot; a name that is not a snapshot name is
+ *       400, one the store lacks 404. The name is only matched, never used as a path.
+ * </ul>
+ *
+ * The flight recorder served is the one started last in the JVM ({@link FlightRecorder#current()}),
+ * whoever started it: the servlet, the Spring Boot starter or the application. Its snapshots stay
+ * listed after it stopped.
+ */
+public final class FlightRecorderEndpoint implements Endpoint {
+  private static final String SNAPSHOTS = "snapshots";
+  private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final Supplier<Optional<FlightRecorder>> recorder;
+  private final Consumer<String> log;
+
+  /**
+   * @param recorder the flight recorder to serve, if any
+   * @param log where to say that a download was cut short by JFR
+   */
+  public FlightRecorderEndpoint(Supplier<Optional<FlightRecorder>> recorder, Consumer<String> log) {
+    this.recorder = recorder;
+    this.log = log;
+  }
+
+  @Override
+  public String name() {
+    return "flightrecorder";
+  }
+
+  @Override
+  public String description() {
+    return recorder.get().filter(FlightRecorder::isEnabled)
+        .map(r -> "The flight recorder's window: the last " + io.github.livetrace.internal.Durations.format(r.options().minAge())
+            + " or more of this JVM's trace (at most " + ByteSizes.format(r.options().maxBytes()) + "), ending now, as a JFR file.")
+        .orElse("The flight recorder's window, the last seconds of this JVM's trace (no flight recorder runs now).")
+        + " " + SNAPSHOTS + " lists the windows kept when a task was slow or the application asked"
+        + " (JSON with Accept: application/json); " + SNAPSHOTS + "/NAME downloads one.";
+  }
+
+  @Override
+  public List<IndexLink> indexLinks() {
+    List<IndexLink> links = new ArrayList<>();
+    Optional<FlightRecorder> r = recorder.get();
+    if (r.isEmpty()) {
+      return links;
+    }
+    links.add(new IndexLink(name() + "/" + SNAPSHOTS, "snapshots"));
+    try {
+      for (Snapshot s : r.get().snapshots()) {
+        links.add(new IndexLink(name() + "/" + SNAPSHOTS + "/" + s.name(), s.name() + " (" + s.size() + " bytes): " + s.reason()));
+      }
+    } catch (UncheckedIOException e) {
+      links.add(new IndexLink(name() + "/" + SNAPSHOTS, "the snapshots cannot be listed: " + e.getCause().getMessage()));
+    }
+    return links;
+  }
+
+  @Override
+  public void serve(HttpServletRequest req, HttpServletResponse resp, String rest) throws IOException {
+    String base = req.getContextPath() + req.getServletPath() + "/" + name();
+    if (rest.isEmpty()) {
+      window(req, resp);
+    } else if (rest.equals(SNAPSHOTS) || rest.equals(SNAPSHOTS + "/")) {
+      list(req, resp, base);
+    } else if (rest.startsWith(SNAPSHOTS + "/")) {
+      download(req, resp, rest.substring(SNAPSHOTS.length() + 1), base);
+    } else {
+      Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "Unknown profile: " + name() + "/" + rest);
+    }
+  }
+
+  private void window(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    FlightRecorder fr = recorder.get().orElse(null);
+    if (fr == null || !fr.isEnabled()) {
+      notRunning(resp, fr);
+      return;
+    }
+    boolean gzip = StreamedResponse.headers(req, resp, "flightrecorder-" + FILE_TIME.format(Instant.now()) + ".jfr");
+    if (req.getMethod().equals("HEAD")) {
+      resp.flushBuffer();
+      return;
+    }
+    StreamedResponse response = StreamedResponse.open(resp, gzip);
+    WatchedOutput out = new WatchedOutput(response.body());
+    try {
+      fr.writeTo(out);
+    } catch (IllegalStateException e) {
+      if (!fr.isEnabled()) {
+        resp.reset();
+        notRunning(resp, fr);
+      } else {
+        Responses.busy(resp, null, 1, "another download of the flight recorder's window is running");
+      }
+      return;
+    } catch (SecurityException e) {
+      resp.reset();
+      Responses.plain(resp, HttpServletResponse.SC_CONFLICT, "cannot write the window safely now: " + e.getMessage());
+      return;
+    } catch (IOException e) {
+      if (out.failed) {
+        return; // the client went away: nobody is left to tell
+      }
+      if (!resp.isCommitted()) {
+        resp.reset();
+        Responses.plain(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "writing the window failed: " + e.getMessage());
+        return;
+      }
+      log.accept("livetrace: the flight recorder's window was cut short, aborting the response: " + e);
+      throw e;
+    }
+    response.finish();
+  }
+
+  private static void notRunning(HttpServletResponse resp, FlightRecorder fr) throws IOException {
+    String why =
+        fr == null
+            ? "; start one with livetrace.flight-recorder.enabled=true (Spring Boot), the servlet's init-parameter"
+                + " flight-recorder=true, or FlightRecorder.start()"
+            : fr.failure().map(f -> "; it stopped by itself: " + f.getMessage()).orElse("; it was stopped");
+    Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "no flight recorder is running in this JVM" + why);
+  }
+
+  private void list(HttpServletRequest req, HttpServletResponse resp, String base) throws IOException {
+    FlightRecorder fr = recorder.get().orElse(null);
+    if (fr == null) {
+      Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "no flight recorder has run in this JVM, so there are no snapshots");
+      return;
+    }
+    List<Snapshot> snapshots;
+    try {
+      snapshots = fr.snapshots();
+    } catch (UncheckedIOException e) {
+      Responses.plain(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the snapshots cannot be listed: " + e.getCause().getMessage());
+      return;
+    }
+    resp.setStatus(HttpServletResponse.SC_OK);
+    resp.setHeader("Vary", "Accept");
+    if (acceptsJson(req.getHeader("Accept"))) {
+      resp.setContentType("application/json");
+      StringBuilder json = new StringBuilder("[");
+      for (Snapshot s : snapshots) {
+        json.append(json.length() > 1 ? ",\n " : "\n ")
+            .append("{\"name\":").append(quote(s.name()))
+            .append(",\"size\":").append(s.size())
+            .append(",\"time\":").append(quote(s.time().toString()))
+            .append(",\"reason\":").append(quote(s.reason()))
+            .append('}');
+      }
+      resp.getWriter().write(json.append(snapshots.isEmpty() ? "]\n" : "\n]\n").toString());
+      return;
+    }
+    resp.setContentType("text/plain; charset=utf-8");
+    StringBuilder text = new StringBuilder();
+    text.append(snapshots.size()).append(snapshots.size() == 1 ? " snapshot" : " snapshots")
+        .append(", newest first; download one with: curl -O 'http://HOST").append(base).append('/').append(SNAPSHOTS).append("/NAME'\n");
+    for (Snapshot s : snapshots) {
+      text.append(s.name()).append("  ").append(s.size()).append(" bytes  ").append(s.time()).append("  ").append(s.reason()).append('\n');
+    }
+    resp.getWriter().write(text.toString());
+  }
+
+  private void download(HttpServletRequest req, HttpServletResponse resp, String name, String base) throws IOException {
+    FlightRecorder fr = recorder.get().orElse(null);
+    if (!SnapshotStore.isValidName(name)) {
+      Responses.plain(
+          resp,
+          HttpServletResponse.SC_BAD_REQUEST,
+          "'" + name + "' is not a snapshot name; names look like " + SnapshotStore.NAME_EXAMPLE
+              + " (letters, digits, '.', '-' and '_'). GET " + base + "/" + SNAPSHOTS + " lists them");
+      return;
+    }
+    Optional<Path> file = fr == null ? Optional.empty() : fr.snapshotFile(name);
+    if (file.isEmpty()) {
+      missing(resp, name, base);
+      return;
+    }
+    InputStream in;
+    long size;
+    try {
+      in = Files.newInputStream(file.get());
+      size = Files.size(file.get());
+    } catch (NoSuchFileException e) {
+      missing(resp, name, base); // removed by the store's limits since it was found
+      return;
+    }
+    try (InputStream snapshot = in) {
+      boolean gzip = StreamedResponse.headers(req, resp, name);
+      if (!gzip) {
+        resp.setContentLengthLong(size);
+      }
+      if (req.getMethod().equals("HEAD")) {
+        resp.flushBuffer();
+        return;
+      }
+      StreamedResponse response = StreamedResponse.open(resp, gzip);
+      snapshot.transferTo(response.body());
+      response.finish();
+    }
+  }
+
+  private static void missing(HttpServletResponse resp, String name, String base) throws IOException {
+    Responses.plain(
+        resp, HttpServletResponse.SC_NOT_FOUND, "no snapshot named " + name + "; GET " + base + "/" + SNAPSHOTS + " lists them");
+  }
+
+  /** Whether an {@code Accept} header asks for JSON: {@code application/json} with a q-value above 0. */
+  static boolean acceptsJson(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    for (String range : accept.split(",")) {
+      String[] params = range.split(";");
+      if (params[0].trim().toLowerCase(Locale.ROOT).equals("application/json")) {
+        for (int i = 1; i < params.length; i++) {
+          String p = params[i].trim().toLowerCase(Locale.ROOT);
+          if (p.startsWith("q=") && p.substring(2).trim().matches("0(\\.0*)?")) {
+            return false;
+          }
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A JSON string: quotes, backslashes and control characters escaped. */
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  /** Remembers whether the output, rather than JFR, failed: a client that went away is no error. */
+  private static final class WatchedOutput extends FilterOutputStream {
+    boolean failed;
+
+    WatchedOutput(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
+    }
+  }
+}
