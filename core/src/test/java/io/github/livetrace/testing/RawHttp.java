@@ -60,6 +60,11 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** Everything that comes until the server closes the connection (after {@code Connection: close}). */
+  public byte[] readRest() throws IOException {
+    return in.readAllBytes();
+  }
+
   /** The body of a chunked response as far as it came, and whether it ended properly. */
   public record Body(byte[] bytes, boolean complete, String cut) {}
 

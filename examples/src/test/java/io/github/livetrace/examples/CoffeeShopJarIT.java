@@ -124,8 +124,8 @@ class CoffeeShopJarIT {
             .redirectOutput(log.toFile())
             .start();
     try {
-      assertTrue(eventually(60, () -> curlUrl(log) != null), "the demo did not start");
-      URI orders = URI.create(curlUrl(log).replaceFirst("/debug/pprof/.*", "/order?drink=latte&name=Ann"));
+      assertTrue(eventually(60, () -> url(CURL, log) != null), "the demo did not start");
+      URI orders = URI.create(url(CURL, log).replaceFirst("/debug/pprof/.*", "/order?drink=latte&name=Ann"));
       assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(orders).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
       String before = Files.readString(log, StandardCharsets.UTF_8);
       shop.destroy(); // SIGTERM, as Ctrl-C or a pod's stop

@@ -14,6 +14,7 @@ import io.github.livetrace.Region;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.servlet.internal.FlightRecorderParameters;
+import io.github.livetrace.testing.RawHttp;
 import io.github.livetrace.testing.TraceContents;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -230,7 +231,7 @@ class FlightRecorderEndpointTest {
   private static Raw rawGet(TestServer server, String path) throws Exception {
     try (RawHttp raw = new RawHttp(server.port(), 0)) {
       raw.send("GET", path, "Connection: close").readHead();
-      byte[] rest = raw.socket.getInputStream().readAllBytes();
+      byte[] rest = raw.readRest();
       return new Raw(raw.status, new String(rest, StandardCharsets.ISO_8859_1));
     }
   }
