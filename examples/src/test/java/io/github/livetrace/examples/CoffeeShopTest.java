@@ -65,10 +65,11 @@ class CoffeeShopTest {
 
   @Test
   void withTheFlightRecorderOrdersAreInTheWindowAndASlowOneKeepsASnapshot() throws Exception {
-    // A low threshold, so that the first few orders cross it; the demo's own is 40 ms.
-    Duration slowOrder = Duration.ofMillis(12);
+    // No snapshot while the window is fetched: the demo's 40 ms threshold is replaced by one no
+    // order reaches, and later by one every order crosses (its steps in turn take over 5 ms).
+    Duration slowOrder = Duration.ofMillis(4);
     FlightRecorderOptions options =
-        CoffeeShop.keepingSlowOrders().withSnapshotOnSlowTask("order", slowOrder).withSnapshotDirectory(store).withSnapshotDelay(Duration.ofMillis(200));
+        CoffeeShop.keepingSlowOrders().withSnapshotOnSlowTask("order", Duration.ofMinutes(1)).withSnapshotDirectory(store).withSnapshotDelay(Duration.ofMillis(200));
     try (CoffeeShop shop = CoffeeShop.start(0, false, options)) {
       FlightRecorder recorder = FlightRecorder.current().orElseThrow();
       assertEquals(store, recorder.snapshotDirectory());
@@ -85,9 +86,8 @@ class CoffeeShopTest {
       assertTrue(contents.ended(task));
       assertTrue(contents.hasRegion(task, "serve"));
 
-      for (int i = 0; i < 20 && snapshotNames(recorder).equals(before); i++) {
-        get(shop, "/order?drink=cappuccino&name=Bo"); // until one is slower than the threshold
-      }
+      recorder.snapshotOnSlowTask("order", slowOrder);
+      get(shop, "/order?drink=cappuccino&name=Bo");
       assertTrue(TraceFiles.eventually(60, () -> !snapshotNames(recorder).equals(before)), "no order was slow enough");
       String listing = get(shop, "/debug/pprof/flightrecorder/snapshots");
       FlightRecorder.Snapshot newest = recorder.snapshots().get(0);
