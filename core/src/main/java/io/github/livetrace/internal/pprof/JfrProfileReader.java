@@ -363,32 +363,41 @@ public final class JfrProfileReader {
 
   /**
    * Estimates {@code jdk.ExecutionSample}'s period from the samples, for files that do not say
-   * it (livetrace turns off {@code jdk.ActiveSetting}): JFR samples each thread running Java code
-   * once per period, so the most frequent gap between two samples of one thread, in whole
-   * milliseconds, is the period.
+   * it (livetrace turns off {@code jdk.ActiveSetting}). JFR's sampler samples each thread running
+   * Java code once per pass and waits a period between passes, so a thread's gaps are about a
+   * period or more: longer when the sampler runs late on a busy machine, or skips the thread. The
+   * low end of the gaps (their 10th percentile, to the nearest millisecond) is the period.
    */
   static final class PeriodEstimate {
     private final Map<Long, Instant> last = new HashMap<>();
-    private final int[] gapsMillis = new int[1001];
+    private final int[] gapsTenthsOfMillis = new int[10_001]; // up to 1 s
 
     void sample(long threadId, Instant time) {
       Instant previous = last.put(threadId, time);
       if (previous != null) {
-        long gap = Math.round(Duration.between(previous, time).toNanos() / 1e6);
-        if (gap >= 1 && gap < gapsMillis.length) {
-          gapsMillis[(int) gap]++;
+        long gap = Duration.between(previous, time).toNanos() / 100_000;
+        if (gap >= 1 && gap < gapsTenthsOfMillis.length) {
+          gapsTenthsOfMillis[(int) gap]++;
         }
       }
     }
 
     OptionalLong period() {
-      int best = 0;
-      for (int ms = 1; ms < gapsMillis.length; ms++) {
-        if (gapsMillis[ms] > gapsMillis[best]) {
-          best = ms;
+      long total = 0;
+      for (int n : gapsTenthsOfMillis) {
+        total += n;
+      }
+      if (total < 10) {
+        return OptionalLong.empty();
+      }
+      long seen = 0;
+      for (int tenths = 1; tenths < gapsTenthsOfMillis.length; tenths++) {
+        seen += gapsTenthsOfMillis[tenths];
+        if (seen * 10 >= total) {
+          return OptionalLong.of(TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.round(tenths / 10.0))));
         }
       }
-      return gapsMillis[best] < 3 ? OptionalLong.empty() : OptionalLong.of(TimeUnit.MILLISECONDS.toNanos(best));
+      return OptionalLong.empty();
     }
   }
 }

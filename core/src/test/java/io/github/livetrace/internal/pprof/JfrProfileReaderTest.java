@@ -56,18 +56,22 @@ class JfrProfileReaderTest {
   void executionSamplePeriodIsEstimatedFromTheGapsOfEachThread() {
     JfrProfileReader.PeriodEstimate estimate = new JfrProfileReader.PeriodEstimate();
     Instant t = Instant.parse("2026-01-01T00:00:00Z");
-    for (int i = 0; i < 50; i++) {
-      // two threads sampled every 10 ms with a little jitter, one sometimes skipped
-      estimate.sample(1, t.plusNanos(i * 10_000_000L + (i % 3) * 300_000L));
+    long pass = 0;
+    for (int i = 0; i < 100; i++) {
+      // Passes every 10 ms, late by up to 4 ms on a busy machine; within a pass the two
+      // threads are sampled in either order; one is sometimes skipped.
+      pass += 10_000_000L + (i % 5) * 1_000_000L;
+      estimate.sample(1, t.plusNanos(pass + (i % 2) * 400_000L));
       if (i % 4 != 0) {
-        estimate.sample(2, t.plusNanos(i * 10_000_000L + 1_000_000L));
+        estimate.sample(2, t.plusNanos(pass + ((i + 1) % 2) * 400_000L));
       }
     }
     assertEquals(OptionalLong.of(TimeUnit.MILLISECONDS.toNanos(10)), estimate.period());
 
     JfrProfileReader.PeriodEstimate few = new JfrProfileReader.PeriodEstimate();
-    few.sample(1, t);
-    few.sample(1, t.plusMillis(20));
-    assertEquals(OptionalLong.empty(), few.period(), "two samples tell nothing");
+    for (int i = 0; i < 5; i++) {
+      few.sample(1, t.plusMillis(20 * i));
+    }
+    assertEquals(OptionalLong.empty(), few.period(), "a few samples tell nothing");
   }
 }
