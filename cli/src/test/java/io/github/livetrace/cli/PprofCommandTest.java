@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.testing.GoPprof;
 import io.github.livetrace.testing.GoPprof.Raw;
+import io.github.livetrace.testing.Workload;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,55 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 class PprofCommandTest {
   @TempDir static Path dir;
   private static Path trace;
-  static volatile Object sink;
 
   @BeforeAll
   static void record() throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
-    Object monitor = new Object();
-    List<Thread> threads = new ArrayList<>();
-    threads.add(new Thread(() -> repeat(stop, PprofCommandTest::burnCpu), "burner"));
-    threads.add(new Thread(() -> repeat(stop, PprofCommandTest::allocateArrays), "allocator"));
-    for (int i = 0; i < 3; i++) {
-      threads.add(new Thread(() -> repeat(stop, () -> enterMonitor(monitor)), "contender-" + i));
-    }
-    threads.forEach(Thread::start);
-    try {
+    try (Workload w =
+        new Workload()
+            .start("burner", 1, Workload::burnCpu)
+            .start("allocator", 1, Workload::allocateArrays)
+            .start("contender", 3, Workload::enterMonitor)) {
       // Long enough for the profile settings to sample every kind a few hundred times.
       byte[] bytes = Recordings.recordChunks(TraceOptions.defaults().withConfiguration("profile"), 3, () -> Recordings.work(50));
       trace = Files.write(dir.resolve("trace.jfr"), bytes);
-    } finally {
-      stop.set(true);
-      for (Thread t : threads) {
-        t.join(30_000);
-      }
-    }
-  }
-
-  private static void repeat(AtomicBoolean stop, Runnable body) {
-    while (!stop.get()) {
-      body.run();
-    }
-  }
-
-  static void burnCpu() {
-    long x = 0;
-    for (int i = 0; i < 5_000_000; i++) {
-      x = x * 31 + i;
-    }
-    sink = x;
-  }
-
-  static void allocateArrays() {
-    for (int i = 0; i < 1000; i++) {
-      sink = new long[256];
-    }
-    Recordings.work(1); // allocates much, burns little CPU
-  }
-
-  static void enterMonitor(Object monitor) {
-    synchronized (monitor) {
-      Recordings.work(15); // held while the others wait to enter (over the profile's 10 ms threshold)
     }
   }
 
@@ -88,7 +49,7 @@ class PprofCommandTest {
   void cpuProfileOfATraceHoldsCpuSamplesAndTheBurningMethodDominates() {
     Raw raw = pprof("cpu");
     assertEquals(List.of("samples/count", "cpu/nanoseconds"), raw.sampleTypes());
-    long burning = raw.total("cpu/nanoseconds", "PprofCommandTest.burnCpu");
+    long burning = raw.total("cpu/nanoseconds", "Workload.burnCpu");
     assertTrue(burning > raw.total("cpu/nanoseconds") / 2, "burnCpu has " + burning + ":" + raw.top("cpu/nanoseconds"));
     assertEquals("cpu nanoseconds", raw.periodType());
     // The profile settings sample Java code every 10 ms; the trace does not say so, the samples do.
@@ -100,16 +61,16 @@ class PprofCommandTest {
   void allocAndMutexProfilesOfATrace() {
     Raw alloc = pprof("alloc");
     assertEquals(List.of("samples/count", "alloc_space/bytes"), alloc.sampleTypes());
-    long allocating = alloc.total("alloc_space/bytes", "PprofCommandTest.allocateArrays");
+    long allocating = alloc.total("alloc_space/bytes", "Workload.allocateArrays");
     assertTrue(allocating > alloc.total("alloc_space/bytes") / 2, "allocateArrays has " + allocating + ":" + alloc.top("alloc_space/bytes"));
 
     Raw mutex = pprof("mutex");
     assertEquals(List.of("contentions/count", "delay/nanoseconds"), mutex.sampleTypes());
-    long contended = mutex.total("delay/nanoseconds", "PprofCommandTest.enterMonitor");
+    long contended = mutex.total("delay/nanoseconds", "Workload.enterMonitor");
     assertTrue(contended > mutex.total("delay/nanoseconds") / 2, "enterMonitor has " + contended + ":" + mutex.top("delay/nanoseconds"));
 
     Raw block = pprof("block");
-    assertTrue(block.total("delay/nanoseconds", "PprofCommandTest.enterMonitor") > 0, block.top("delay/nanoseconds"));
+    assertTrue(block.total("delay/nanoseconds", "Workload.enterMonitor") > 0, block.top("delay/nanoseconds"));
     assertTrue(block.total("delay/nanoseconds", "Thread.sleep") > 0, block.top("delay/nanoseconds"));
   }
 
@@ -124,7 +85,7 @@ class PprofCommandTest {
     Path collapsed = dir.resolve("alloc.txt");
     Cli.run("pprof", trace.toString(), "--type", "alloc", "--format", "collapsed", "-o", collapsed.toString()).ok();
     assertTrue(
-        Files.readAllLines(collapsed).stream().anyMatch(l -> l.matches(".*;io\\.github\\.livetrace\\.cli\\.PprofCommandTest\\.allocateArrays;long\\[\\] \\d+")),
+        Files.readAllLines(collapsed).stream().anyMatch(l -> l.matches(".*;io\\.github\\.livetrace\\.testing\\.Workload\\.allocateArrays;long\\[\\] \\d+")),
         "root first, the allocated class as the leaf, bytes");
   }
 

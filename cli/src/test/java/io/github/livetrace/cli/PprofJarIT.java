@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.testing.GoPprof;
+import io.github.livetrace.testing.Workload;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,23 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code livetrace pprof} from the packaged jar: the converter and its page are inside it. */
 class PprofJarIT {
   @TempDir Path dir;
-  static volatile long sink;
 
   @Test
   void pprofAndFlameGraphFromTheJar() throws Exception {
-    Path trace =
-        Files.write(
-            dir.resolve("trace.jfr"),
-            Recordings.record(
-                TraceOptions.defaults().withConfiguration("profile"),
-                () -> {
-                  long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-                  long x = 0;
-                  while (System.nanoTime() < end) {
-                    x = x * 31 + 1;
-                  }
-                  sink = x;
-                }));
+    Path trace;
+    try (Workload w = new Workload().start("burner", 1, Workload::burnCpu)) {
+      trace = Files.write(dir.resolve("trace.jfr"), Recordings.record(TraceOptions.defaults().withConfiguration("profile"), () -> Recordings.work(1500)));
+    }
     Path profile = dir.resolve("cpu.pb.gz");
     String wrote = jar("pprof", trace.toString(), "--type", "cpu", "-o", profile.toString());
     assertTrue(wrote.startsWith("wrote " + profile), wrote);

@@ -10,13 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Trace;
 import io.github.livetrace.internal.pprof.ProfileRecording;
+import io.github.livetrace.testing.ChildJvm;
 import io.github.livetrace.testing.GoPprof;
 import io.github.livetrace.testing.GoPprof.Raw;
 import io.github.livetrace.testing.HeadlessChromium;
+import io.github.livetrace.testing.Workload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,8 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -214,7 +218,7 @@ class ProfilesTest {
                   + " const y = r.top + canvasHeight - (f.level + 1) * 16 + 8;"
                   + " canvas.dispatchEvent(new MouseEvent('mousemove', {clientX: x, clientY: y, bubbles: true}));"
                   + " return document.getElementById('status').textContent; })()");
-      assertTrue(status.startsWith("Function: io.github.livetrace.servlet.Workload.burnCpu"), status);
+      assertTrue(status.startsWith("Function: io.github.livetrace.testing.Workload.burnCpu"), status);
       double percent = Double.parseDouble(status.replaceAll("(?s).*, ([0-9.]+)%\\)$", "$1"));
       assertTrue(percent > 50, status);
     }
@@ -229,7 +233,7 @@ class ProfilesTest {
     assertTrue(collapsed.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
     String text = new String(new GZIPInputStream(new ByteArrayInputStream(collapsed.body())).readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(
-        text.lines().anyMatch(l -> l.matches("java\\.lang\\.Thread\\.run;.*;io\\.github\\.livetrace\\.servlet\\.Workload\\.burnCpu \\d+")),
+        text.lines().anyMatch(l -> l.matches("java\\.lang\\.Thread\\.run;.*;io\\.github\\.livetrace\\.testing\\.Workload\\.burnCpu \\d+")),
         text);
 
     HttpResponse<byte[]> jfr = get("profile?seconds=1&format=jfr");
@@ -360,6 +364,29 @@ class ProfilesTest {
   }
 
   @Test
+  void withoutFlightRecorderProfilesAre503AndTheIndexAndThreadDumpsStillWork() {
+    ChildJvm.Result result = ChildJvm.run(List.of("-XX:-FlightRecorder"), Map.of(), NoJfrProbe.class);
+    assertEquals(0, result.exitCode(), result.output());
+    assertTrue(result.output().contains("index=200 "), result.output());
+    assertTrue(result.output().contains("profile=503 cannot profile: JDK Flight Recorder is not available"), result.output());
+    assertTrue(result.output().contains("goroutine=200"), result.output());
+  }
+
+  /** Runs in a JVM without JFR: prints what the index, a profile and a thread dump get. */
+  public static final class NoJfrProbe {
+    public static void main(String[] args) throws Exception {
+      try (TestServer server = TestServer.with(PprofServlet.builder().build())) {
+        HttpClient client = HttpClient.newHttpClient();
+        for (String path : List.of("index=", "profile=profile?seconds=1", "goroutine=goroutine?debug=1")) {
+          String[] p = path.split("=", 2);
+          HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.pprof(p[1])).build(), HttpResponse.BodyHandlers.ofString());
+          System.out.println(p[0] + "=" + r.statusCode() + " " + r.body().lines().findFirst().orElse(""));
+        }
+      }
+    }
+  }
+
+  @Test
   void headAnswersWithTheHeadersAndRecordsNothing() throws Exception {
     HttpResponse<Void> r =
         client.send(
@@ -395,7 +422,7 @@ class ProfilesTest {
     for (int i = 1; i <= 3; i++) {
       assertTrue(everyThread.matches("(?s).*\n\"lt-sleeper-" + i + "\" #\\d+ TIMED_WAITING\n\tat java\\.lang\\.Thread\\.sleep.*"), everyThread);
     }
-    assertTrue(everyThread.contains("\tat io.github.livetrace.servlet.Workload.sleepLong(Workload.java:"), everyThread);
+    assertTrue(everyThread.contains("\tat io.github.livetrace.testing.Workload.sleepLong(Workload.java:"), everyThread);
     if (virtualThreads) {
       assertTrue(everyThread.matches("(?s).*\n\"lt-virtual\" #\\d+ virtual.*"), everyThread);
       assertTrue(everyThread.contains("Workload.sleepInVirtualThread"), everyThread);
@@ -424,8 +451,8 @@ class ProfilesTest {
         System.out.println("threads changed between two jcmd runs: " + before + " / " + after);
         continue;
       }
-      Map<Long, String> ours = new java.util.TreeMap<>();
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\n\"(.*)\" #(\\d+)( virtual)?").matcher(dump);
+      Map<Long, String> ours = new TreeMap<>();
+      Matcher m = Pattern.compile("\n\"(.*)\" #(\\d+)( virtual)?").matcher(dump);
       while (m.find()) {
         if (m.group(3) == null) {
           ours.put(Long.parseLong(m.group(2)), m.group(1));
@@ -453,8 +480,8 @@ class ProfilesTest {
     Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "Thread.print").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
-    Map<Long, String> threads = new java.util.TreeMap<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"(.*)\" #(\\d+) ").matcher(out);
+    Map<Long, String> threads = new TreeMap<>();
+    Matcher m = Pattern.compile("(?m)^\"(.*)\" #(\\d+) ").matcher(out);
     while (m.find()) {
       // JavaThreads that java.lang.management and Thread.getAllStackTraces do not show
       // (JavaThread::is_hidden_from_external_view): the JVM's own service threads.

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.internal.RecordingSettings;
+import io.github.livetrace.testing.Workload;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import jdk.jfr.Configuration;
 import jdk.jfr.FlightRecorder;
@@ -26,47 +25,11 @@ import org.junit.jupiter.api.Test;
 
 /** Real recordings of this JVM, read back. */
 class ProfileRecordingTest {
-  private final AtomicBoolean stop = new AtomicBoolean();
-  private final List<Thread> threads = new ArrayList<>();
-  static volatile long sink;
+  private final Workload workload = new Workload();
 
   @AfterEach
   void stopThreads() throws Exception {
-    stop.set(true);
-    for (Thread t : threads) {
-      t.interrupt();
-      t.join(30_000);
-    }
-  }
-
-  private void start(String name, Runnable body) {
-    Thread t =
-        new Thread(
-            () -> {
-              while (!stop.get()) {
-                body.run();
-              }
-            },
-            name);
-    t.setDaemon(true);
-    threads.add(t);
-    t.start();
-  }
-
-  static void burn() {
-    long x = 0;
-    for (int i = 0; i < 5_000_000; i++) {
-      x = x * 31 + i;
-    }
-    sink = x;
-  }
-
-  static void acceptConnection(ServerSocket socket) {
-    try {
-      socket.accept().close();
-    } catch (IOException e) {
-      // closed
-    }
+    workload.close();
   }
 
   @Test
@@ -96,10 +59,9 @@ class ProfileRecordingTest {
 
   @Test
   void aCpuProfileOfARecordingThatAlsoSampledNativeCodeHoldsOnlyCpuSamples() throws Exception {
-    start("burner", ProfileRecordingTest::burn);
-    try (ServerSocket socket = new ServerSocket(0)) {
-      start("acceptor", () -> acceptConnection(socket));
-      Path file = Files.createTempFile("livetrace-test-", ".jfr");
+    workload.start("burner", 1, Workload::burnCpu).waitInAccept("acceptor");
+    Path file = Files.createTempFile("livetrace-test-", ".jfr");
+    try {
       // As a trace with the JDK's default settings records: both samplers, every 20 ms.
       try (Recording trace = new Recording(Configuration.getConfiguration("default"))) {
         trace.start();
@@ -107,18 +69,16 @@ class ProfileRecordingTest {
         trace.stop();
         trace.dump(file);
       }
-      try {
-        StackProfile cpu = JfrProfileReader.read(file, ProfileKind.CPU, OptionalLong.empty());
-        assertTrue(cpu.total(0) > 0, "no CPU sample");
-        assertTrue(
-            cpu.samples().keySet().stream().noneMatch(k -> k.stack().stream().anyMatch(f -> f.function().endsWith("acceptConnection"))),
-            "a thread waiting in accept() is in the CPU profile");
-        if (cpu.title().contains("ExecutionSample")) {
-          assertEquals(TimeUnit.MILLISECONDS.toNanos(20), cpu.period(), "the default settings' period, estimated: " + cpu.comments());
-        }
-      } finally {
-        Files.delete(file);
+      StackProfile cpu = JfrProfileReader.read(file, ProfileKind.CPU, OptionalLong.empty());
+      assertTrue(cpu.total(0) > 0, "no CPU sample");
+      assertTrue(
+          cpu.samples().keySet().stream().noneMatch(k -> k.stack().stream().anyMatch(f -> f.function().endsWith("acceptConnection"))),
+          "a thread waiting in accept() is in the CPU profile");
+      if (cpu.title().contains("ExecutionSample")) {
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(20), cpu.period(), "the default settings' period, estimated: " + cpu.comments());
       }
+    } finally {
+      Files.delete(file);
     }
   }
 
@@ -139,7 +99,7 @@ class ProfileRecordingTest {
 
   @Test
   void closingLeavesNoRecordingChunkFileOrDump() throws Exception {
-    start("burner", ProfileRecordingTest::burn);
+    workload.start("burner", 1, Workload::burnCpu);
     for (ProfileKind kind : ProfileKind.values()) {
       try (ProfileRecording r = ProfileRecording.start(kind, Duration.ofMillis(300))) {
         assertTrue(FlightRecorder.getFlightRecorder().getRecordings().stream().anyMatch(x -> x.getName().equals("livetrace " + kind.path())));

@@ -1,4 +1,4 @@
-package io.github.livetrace.servlet;
+package io.github.livetrace.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,16 +12,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Threads that each do one recognisable thing until closed: burn CPU, allocate, contend for a
  * monitor or a lock, sleep, wait in native code. Each does it in a method of its own name, which
- * the tests look for in the profiles.
+ * the profile tests of every module look for in the profiles.
+ *
+ * <pre>{@code
+ * try (Workload w = new Workload().start("burner", 1, Workload::burnCpu)) { ... }
+ * }</pre>
  */
-final class Workload implements AutoCloseable {
+public final class Workload implements AutoCloseable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
-  static volatile Object sink; // keeps allocations from being optimized away
+  private static volatile Object sink; // keeps results from being optimized away
 
   /** Starts {@code count} platform threads named {@code name-1...} running {@code body} until closed. */
-  Workload start(String name, int count, Body body) {
+  public Workload start(String name, int count, Body body) {
     for (int i = 1; i <= count; i++) {
       Thread t =
           new Thread(
@@ -44,11 +48,11 @@ final class Workload implements AutoCloseable {
 
   /** What a thread does, again and again. */
   @FunctionalInterface
-  interface Body {
+  public interface Body {
     void run(AtomicBoolean stop) throws InterruptedException, IOException;
   }
 
-  static void burnCpu(AtomicBoolean stop) {
+  public static void burnCpu(AtomicBoolean stop) {
     long x = 0;
     for (int i = 0; i < 5_000_000; i++) {
       x = x * 31 + i;
@@ -56,17 +60,18 @@ final class Workload implements AutoCloseable {
     sink = x;
   }
 
-  static void allocateArrays(AtomicBoolean stop) {
+  public static void allocateArrays(AtomicBoolean stop) throws InterruptedException {
     for (int i = 0; i < 1000; i++) {
       sink = new long[256];
     }
+    Thread.sleep(1); // allocates much and burns little CPU
   }
 
   private static final Object MONITOR = new Object();
 
-  static void enterMonitor(AtomicBoolean stop) throws InterruptedException {
+  public static void enterMonitor(AtomicBoolean stop) throws InterruptedException {
     synchronized (MONITOR) {
-      Thread.sleep(5); // held while others wait to enter
+      Thread.sleep(15); // held while others wait to enter: over the JDK profile settings' 10 ms
     }
   }
 
@@ -74,7 +79,7 @@ final class Workload implements AutoCloseable {
   private static final ReentrantLock OWN_LOCK = new ReentrantLock(); // nobody contends for it
   private static final Condition NEVER = OWN_LOCK.newCondition();
 
-  static void lockReentrant(AtomicBoolean stop) throws InterruptedException {
+  public static void lockReentrant(AtomicBoolean stop) throws InterruptedException {
     LOCK.lock();
     try {
       Thread.sleep(5);
@@ -83,7 +88,7 @@ final class Workload implements AutoCloseable {
     }
   }
 
-  static void awaitCondition(AtomicBoolean stop) throws InterruptedException {
+  public static void awaitCondition(AtomicBoolean stop) throws InterruptedException {
     OWN_LOCK.lock();
     try {
       NEVER.await(20, TimeUnit.MILLISECONDS); // waits for a signal, not for a lock
@@ -92,15 +97,15 @@ final class Workload implements AutoCloseable {
     }
   }
 
-  static void sleepALot(AtomicBoolean stop) throws InterruptedException {
+  public static void sleepALot(AtomicBoolean stop) throws InterruptedException {
     Thread.sleep(20);
   }
 
-  static void sleepLong(AtomicBoolean stop) throws InterruptedException {
+  public static void sleepLong(AtomicBoolean stop) throws InterruptedException {
     Thread.sleep(60_000); // until closed: a stack that stays put for a thread dump
   }
 
-  static void sleepInVirtualThread() {
+  public static void sleepInVirtualThread() {
     try {
       Thread.sleep(60_000);
     } catch (InterruptedException e) {
@@ -112,7 +117,7 @@ final class Workload implements AutoCloseable {
    * Starts a virtual thread (JDK 21+) named {@code name} running {@code body}; by reflection,
    * since the tests are Java 17 bytecode. Closing interrupts it.
    */
-  static AutoCloseable startVirtual(String name, Runnable body) throws ReflectiveOperationException {
+  public static AutoCloseable startVirtual(String name, Runnable body) throws ReflectiveOperationException {
     Class<?> builder = Class.forName("java.lang.Thread$Builder");
     Object named = builder.getMethod("name", String.class).invoke(Thread.class.getMethod("ofVirtual").invoke(null), name);
     Thread thread = (Thread) builder.getMethod("start", Runnable.class).invoke(named, body);
@@ -125,7 +130,7 @@ final class Workload implements AutoCloseable {
   private static final Object[] RETAINED = new Object[20_000];
   private static int next;
 
-  static void retainObjects(AtomicBoolean stop) {
+  public static void retainObjects(AtomicBoolean stop) {
     for (int i = 0; i < 100; i++) {
       synchronized (RETAINED) {
         RETAINED[next++ % RETAINED.length] = new long[128]; // about 20 MB live at any time
@@ -135,7 +140,7 @@ final class Workload implements AutoCloseable {
   }
 
   /** Blocks in a native accept() until closed: a thread waiting in native code, off CPU. */
-  Workload waitInAccept(String name) throws IOException {
+  public Workload waitInAccept(String name) throws IOException {
     ServerSocket socket = new ServerSocket(0);
     resources.add(socket);
     return start(name, 1, s -> acceptConnection(socket));
