@@ -115,14 +115,21 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
         return;
       }
     }
+    ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format()); // commits nothing
     ProfileRecording recording;
     try {
       recording = ProfileRecording.start(kind, params.duration());
-    } catch (UnsupportedOperationException e) {
-      Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot profile: " + e.getMessage());
+    } catch (RuntimeException e) {
+      output.abandon();
+      resp.reset();
+      if (e instanceof UnsupportedOperationException) {
+        Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot profile: " + e.getMessage());
+      } else {
+        log.accept("livetrace: the " + name() + " profile's recording did not start: " + e);
+        Responses.plain(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the " + name() + " profile's recording did not start: " + e.getMessage());
+      }
       return;
     }
-    ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format());
     boolean finished = false;
     try (recording) {
       Outcome outcome = mine.await(recording.plannedEnd(), output);
