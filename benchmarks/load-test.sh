@@ -5,6 +5,7 @@
 #
 #   benchmarks/load-test.sh                  # both scenarios, 3 rounds of 20 s per mode
 #   ROUNDS=5 SECONDS_PER_RUN=30 benchmarks/load-test.sh
+#   WITH=profile benchmarks/load-test.sh     # 'on' is a 30 s CPU profile instead of traces
 #
 # Scenarios: "order" is the demo's real work (a task, regions on barista threads, logs, a hot
 # lock); "menu" is a tiny handler, the worst case for JFR's own background cost. Load comes from
@@ -14,6 +15,14 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
+WITH=${WITH:-trace} # trace: 5 s traces back to back; profile: /debug/pprof/profile?seconds=30
+case "$WITH" in
+  trace) ;;
+  profile)
+    # The profile must run through the whole measurement: it starts just before wrk.
+    [ "$SECONDS_PER_RUN" -le 28 ] || { echo "load-test: WITH=profile needs SECONDS_PER_RUN <= 28" >&2; exit 1; } ;;
+  *) echo "load-test: WITH must be trace or profile, was '$WITH'" >&2; exit 1 ;;
+esac
 PORT=${PORT:-18181}
 JAR=examples/target/livetrace-example.jar
 
@@ -79,6 +88,25 @@ stop_tracing() {
   await_trace_status 200 0.1 "the trace did not stop within 10 s of its client going away"
 }
 
+start_profiling() {
+  curl -sf -o "$work/profile.pb.gz" "$base/debug/pprof/profile?seconds=30" &
+  tracer_pid=$!
+  # Measure only once the profile records: HEAD answers 429 then, and starts nothing.
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -I -o /dev/null -w '%{http_code}' "$base/debug/pprof/profile")" = 429 ] && return
+    sleep 0.1
+  done
+  echo "load-test: no profile started within 10 s; an 'on' round would measure nothing" >&2
+  exit 1
+}
+
+stop_profiling() {
+  # The profile ends by itself after its 30 s; the next baseline starts once it is served.
+  wait "$tracer_pid" || { echo "load-test: the profile request failed" >&2; exit 1; }
+  tracer_pid=""
+  [ -s "$work/profile.pb.gz" ] || { echo "load-test: the profile is empty" >&2; exit 1; }
+}
+
 # Asks for a trace of $2 seconds, for 10 s at most, until the answer is status $1; else fails with $3.
 await_trace_status() {
   for _ in $(seq 1 100); do
@@ -101,9 +129,13 @@ for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
   for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) = 1 ]; then modes="off on"; else modes="on off"; fi
     for mode in $modes; do
-      [ "$mode" = on ] && start_tracing
+      if [ "$mode" = on ]; then
+        if [ "$WITH" = profile ]; then start_profiling; else start_tracing; fi
+      fi
       read -r rps p99 <<<"$(run_wrk "$name" "$path" "$conns")"
-      [ "$mode" = on ] && stop_tracing
+      if [ "$mode" = on ]; then
+        if [ "$WITH" = profile ]; then stop_profiling; else stop_tracing; fi
+      fi
       echo "$rps $p99" >>"$work/$name.$mode"
       printf '%-8s %-6s %-9s %12s %10s\n' "$name" "$round" "$mode" "$rps" "$p99"
     done
@@ -111,7 +143,11 @@ for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
 done
 
 echo
-echo "medians (tracing 'on' = 5 s traces back to back, default settings):"
+if [ "$WITH" = profile ]; then
+  echo "medians ('on' = a 30 s CPU profile, /debug/pprof/profile?seconds=30, running through the run):"
+else
+  echo "medians (tracing 'on' = 5 s traces back to back, default settings):"
+fi
 printf '%-8s %12s %12s %10s %12s %12s %10s\n' scenario "req/s off" "req/s on" "change" "p99 off ms" "p99 on ms" "change"
 for name in order menu; do
   r_off=$(awk '{print $1}' "$work/$name.off" | median)
