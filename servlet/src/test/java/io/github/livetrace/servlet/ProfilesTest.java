@@ -185,7 +185,9 @@ class ProfilesTest {
   void heapProfileSamplesLiveObjectsWithTheirAllocationStacks() throws Exception {
     workload().start("retainer", 1, Workload::retainObjects);
     Raw raw = GoPprof.raw(url("heap?seconds=2&gc=1"));
-    boolean sized = Runtime.version().feature() >= 21; // jdk.OldObjectSample has objectSize since then
+    boolean sized = // jdk.OldObjectSample has had objectSize since JDK 18
+        FlightRecorder.getFlightRecorder().getEventTypes().stream()
+            .anyMatch(t -> t.getName().equals("jdk.OldObjectSample") && t.getField("objectSize") != null);
     assertEquals(sized ? List.of("samples/count", "space/bytes") : List.of("samples/count"), raw.sampleTypes());
     long retained = raw.total("samples/count", "Workload.retainObjects");
     assertTrue(retained > raw.total("samples/count") / 2, "retainObjects has " + retained + " of " + raw.total("samples/count") + " live samples");
