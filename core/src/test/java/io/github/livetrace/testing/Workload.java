@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Workload implements AutoCloseable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<ServerSocket> resources = new ArrayList<>();
   private static volatile Object sink; // keeps results from being optimized away
 
   /** Starts {@code count} platform threads named {@code name-1...} running {@code body} until closed. */
@@ -150,15 +150,21 @@ public final class Workload implements AutoCloseable {
     socket.accept().close();
   }
 
+  /** Stops and joins the threads, and closes what they wait on. */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     stop.set(true);
-    for (AutoCloseable r : resources) {
+    for (ServerSocket r : resources) {
       r.close();
     }
     for (Thread t : threads) {
       t.interrupt();
-      t.join(30_000);
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }
