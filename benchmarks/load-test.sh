@@ -7,12 +7,15 @@
 #   ROUNDS=5 SECONDS_PER_RUN=30 benchmarks/load-test.sh
 #   ON=flight-recorder benchmarks/load-test.sh
 #   SCENARIOS=order ROUNDS=5 ON=flight-recorder benchmarks/load-test.sh
+#   ON=profile benchmarks/load-test.sh
 #
-# ON says what "on" is: "trace" (the default) or "flight-recorder", an always-on flight recorder
-# (the demo's --flight-recorder: a 10 s, 10 MiB window, snapshots of orders over 40 ms). A flight
-# recorder runs from the start of its JVM, so with ON=flight-recorder every run gets a fresh demo
-# JVM, started with or without the flag and warmed up for WARMUP seconds (default 30: with 10,
-# JFR's start and the JIT's recompilations after it still showed in some runs) first.
+# ON says what "on" is: "trace" (the default: 5 s traces back to back), "profile" (a 30 s CPU
+# profile, /debug/pprof/profile?seconds=30, running through the run) or "flight-recorder", an
+# always-on flight recorder (the demo's --flight-recorder: a 10 s, 10 MiB window, snapshots of
+# orders over 40 ms). A flight recorder runs from the start of its JVM, so with
+# ON=flight-recorder every run gets a fresh demo JVM, started with or without the flag and warmed
+# up for WARMUP seconds (default 30: with 10, JFR's start and the JIT's recompilations after it
+# still showed in some runs) first.
 #
 # Scenarios: "order" is the demo's real work (a task, regions on barista threads, logs, a hot
 # lock); "menu" is a tiny handler, the worst case for JFR's own background cost. Load comes from
@@ -27,7 +30,10 @@ SCENARIOS=${SCENARIOS:-order menu}
 WARMUP=${WARMUP:-30}
 case "$ON" in
   trace | flight-recorder) ;;
-  *) echo "load-test: ON must be trace or flight-recorder, was '$ON'" >&2; exit 2 ;;
+  profile)
+    # The profile must run through the whole measurement: it starts just before wrk.
+    [ "$SECONDS_PER_RUN" -le 28 ] || { echo "load-test: ON=profile needs SECONDS_PER_RUN <= 28" >&2; exit 2; } ;;
+  *) echo "load-test: ON must be trace, profile or flight-recorder, was '$ON'" >&2; exit 2 ;;
 esac
 PORT=${PORT:-18181}
 . benchmarks/common.sh
@@ -115,6 +121,25 @@ stop_tracing() {
   await_trace_status 200 0.1 "the trace did not stop within 10 s of its client going away"
 }
 
+start_profiling() {
+  curl -sf -o "$work/profile.pb.gz" "$base/debug/pprof/profile?seconds=30" &
+  tracer_pid=$!
+  # Measure only once the profile records: HEAD answers 429 then, and starts nothing.
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -I -o /dev/null -w '%{http_code}' "$base/debug/pprof/profile")" = 429 ] && return
+    sleep 0.1
+  done
+  echo "load-test: no profile started within 10 s; an 'on' round would measure nothing" >&2
+  exit 1
+}
+
+stop_profiling() {
+  # The profile ends by itself after its 30 s; the next baseline starts once it is served.
+  wait "$tracer_pid" || { echo "load-test: the profile request failed" >&2; exit 1; }
+  tracer_pid=""
+  [ -s "$work/profile.pb.gz" ] || { echo "load-test: the profile is empty" >&2; exit 1; }
+}
+
 # Asks for a trace of $2 seconds, for 10 s at most, until the answer is status $1; else fails with $3.
 await_trace_status() {
   for _ in $(seq 1 100); do
@@ -132,7 +157,7 @@ printf '%-8s %-6s %-9s %12s %10s\n' scenario round mode "req/s" "p99 ms"
 for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
   read -r name path conns <<<"$scenario"
   [[ " $SCENARIOS " == *" $name "* ]] || continue
-  [ "$ON" = trace ] && run_wrk "$name" "$path" "$conns" >/dev/null # warm-up
+  [ "$ON" != flight-recorder ] && run_wrk "$name" "$path" "$conns" >/dev/null # warm-up
   : >"$work/$name.off"
   : >"$work/$name.on"
   for round in $(seq 1 "$ROUNDS"); do
@@ -141,10 +166,15 @@ for scenario in "order /order?drink=latte 8" "menu /menu 32"; do
       if [ "$ON" = flight-recorder ]; then
         restart_demo "$mode" "$path" "$conns"
       elif [ "$mode" = on ]; then
-        start_tracing
+        if [ "$ON" = profile ]; then start_profiling; else start_tracing; fi
       fi
       read -r rps p99 <<<"$(run_wrk "$name" "$path" "$conns")"
-      [ "$ON" = trace ] && [ "$mode" = on ] && stop_tracing
+      if [ "$mode" = on ]; then
+        case "$ON" in
+          trace) stop_tracing ;;
+          profile) stop_profiling ;;
+        esac
+      fi
       echo "$rps $p99" >>"$work/$name.$mode"
       printf '%-8s %-6s %-9s %12s %10s\n' "$name" "$round" "$mode" "$rps" "$p99"
     done
@@ -154,6 +184,8 @@ done
 echo
 if [ "$ON" = trace ]; then
   echo "medians ('on' = 5 s traces back to back, default settings):"
+elif [ "$ON" = profile ]; then
+  echo "medians ('on' = a 30 s CPU profile, /debug/pprof/profile?seconds=30, running through the run):"
 else
   echo "medians ('on' = an always-on flight recorder, the demo's --flight-recorder; a fresh JVM per run):"
 fi

@@ -16,8 +16,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import tools.jackson.core.exc.JacksonIOException;
 
 /**
- * The {@code livetrace} command: {@code summary}, {@code tasks}, {@code export} and {@code
- * repair} of a downloaded trace. Run it as {@code java -jar livetrace.jar <command>}.
+ * The {@code livetrace} command: {@code summary}, {@code tasks}, {@code export}, {@code
+ * repair} and {@code pprof} of a downloaded trace. Run it as {@code java -jar livetrace.jar <command>}.
  *
  * <p>Exit status: 0 on success; 2 on bad usage or bad input (a missing, empty, foreign or cut
  * trace, an output that cannot be created), with a one-line message that names the file and the
@@ -36,6 +36,7 @@ import tools.jackson.core.exc.JacksonIOException;
       TasksCommand.class,
       ExportCommand.class,
       RepairCommand.class,
+      PprofCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -71,7 +72,7 @@ public final class LivetraceCli implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "missing command: summary, tasks, export or repair");
+        spec.commandLine(), "missing command: summary, tasks, export, repair or pprof");
   }
 
   private static int badUsage(ParameterException e, String[] args) {

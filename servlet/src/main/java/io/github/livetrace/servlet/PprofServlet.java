@@ -7,10 +7,17 @@ import io.github.livetrace.TraceOptions;
 import io.github.livetrace.internal.Durations;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
+import io.github.livetrace.servlet.internal.AllocsEndpoint;
+import io.github.livetrace.servlet.internal.BlockEndpoint;
+import io.github.livetrace.servlet.internal.CmdlineEndpoint;
+import io.github.livetrace.servlet.internal.CpuProfileEndpoint;
 import io.github.livetrace.servlet.internal.Endpoint;
 import io.github.livetrace.servlet.internal.FlightRecorderEndpoint;
 import io.github.livetrace.servlet.internal.FlightRecorderParameters;
+import io.github.livetrace.servlet.internal.GoroutineEndpoint;
+import io.github.livetrace.servlet.internal.HeapEndpoint;
 import io.github.livetrace.servlet.internal.IndexPage;
+import io.github.livetrace.servlet.internal.MutexEndpoint;
 import io.github.livetrace.servlet.internal.Responses;
 import io.github.livetrace.servlet.internal.TraceEndpoint;
 import jakarta.servlet.ServletConfig;
@@ -47,6 +54,13 @@ import java.util.function.Predicate;
  *       download of it runs); {@code /flightrecorder/snapshots} lists the windows kept when a task
  *       was slow (text, or JSON with {@code Accept: application/json}) and {@code
  *       /flightrecorder/snapshots/NAME} downloads one.
+ *   <li>{@code GET /debug/pprof/profile?seconds=30}, {@code allocs}, {@code heap}, {@code mutex},
+ *       {@code block}: profiles that JFR records for {@code seconds} (default 30, at most {@code
+ *       max-seconds}), served as Go serves them (gzipped pprof protobuf, which {@code go tool
+ *       pprof} reads), or {@code &format=html} (a flame graph), {@code collapsed}, {@code jfr}.
+ *       One of each kind at a time, alongside a trace. {@code goroutine}: every thread's stack
+ *       ({@code ?debug=1}, {@code ?debug=2}: text). {@code cmdline} is not served: it carries
+ *       secrets.
  *   <li>{@code GET /debug/pprof/} is an HTML index of the endpoints, built from the same table
  *       the servlet routes by, as Go's is. Any other name is 404.
  * </ul>
@@ -132,6 +146,18 @@ public class PprofServlet extends HttpServlet {
         List.<Endpoint>of(
             new TraceEndpoint(config.maxSeconds, config.allowedSettings, config.chunkInterval, config.writeTimeout, this::log),
             new FlightRecorderEndpoint(FlightRecorder::current, this::log))) {
+      table.put(e.name(), e);
+    }
+    // The rest of Go's /debug/pprof/, in Go's (alphabetical) order.
+    for (Endpoint e :
+        List.<Endpoint>of(
+            new AllocsEndpoint(config.maxSeconds, this::log),
+            new BlockEndpoint(config.maxSeconds, this::log),
+            new CmdlineEndpoint(),
+            new GoroutineEndpoint(),
+            new HeapEndpoint(config.maxSeconds, this::log),
+            new MutexEndpoint(config.maxSeconds, this::log),
+            new CpuProfileEndpoint(config.maxSeconds, this::log))) {
       table.put(e.name(), e);
     }
     endpoints = table;

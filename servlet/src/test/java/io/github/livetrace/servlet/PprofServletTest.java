@@ -214,7 +214,7 @@ class PprofServletTest extends ServletTestSupport {
     assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
     assertTrue(post.body().contains("use GET"));
 
-    HttpResponse<String> unknown = get(server.pprof("heap"));
+    HttpResponse<String> unknown = get(server.pprof("threadcreate"));
     assertEquals(404, unknown.statusCode());
     assertTrue(unknown.body().startsWith("Unknown profile"));
 

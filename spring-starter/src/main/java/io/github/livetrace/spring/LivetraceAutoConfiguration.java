@@ -124,7 +124,7 @@ public final class LivetraceAutoConfiguration {
               LivetraceAutoConfiguration.class.getClassLoader())) {
         // Never the token itself: only whether one is set.
         LOG.warn(
-            "livetrace: " + properties.getBasePath() + "/trace is served on the application's port"
+            "livetrace: " + properties.getBasePath() + "/ (traces, profiles, thread dumps) is served on the application's port"
                 + " to anyone who can reach it: set livetrace.token, add Spring Security, or serve"
                 + " it on a management.server.port that is not published");
       }

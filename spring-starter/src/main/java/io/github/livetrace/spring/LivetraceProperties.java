@@ -49,7 +49,7 @@ public class LivetraceProperties {
    */
   private String basePath = "/debug/pprof";
 
-  /** Longest trace a request may ask for with ?seconds=N, in seconds. */
+  /** Longest trace or profile (CPU, allocations, heap, mutex, block) a request may ask for with ?seconds=N, in seconds. */
   private double maxSeconds = 60;
 
   /**

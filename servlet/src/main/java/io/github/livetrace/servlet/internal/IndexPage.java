@@ -33,6 +33,9 @@ public final class IndexPage {
         + "jfr summary trace.jfr\n"
         + "jfr print --events 'livetrace.*' trace.jfr</pre>\n"
         + "<p>Or open <code>trace.jfr</code> in JDK Mission Control.</p>\n"
+        + "<pre>go tool pprof -top 'http://HOST" + b + "/profile?seconds=30'\n"
+        + "go tool pprof -http=: 'http://HOST" + b + "/allocs?seconds=30'\n"
+        + "curl -o cpu.html 'http://HOST" + b + "/profile?seconds=30&amp;format=html'</pre>\n"
         + "</body></html>\n";
   }
 

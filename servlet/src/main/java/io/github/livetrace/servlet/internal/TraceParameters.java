@@ -55,7 +55,13 @@ public final class TraceParameters {
     return new TraceParameters(Duration.ofNanos(Math.round(value * 1e9)), configuration);
   }
 
-  private static double parseSeconds(String raw, double maxSeconds) {
+  /**
+   * Checks a raw {@code seconds} value: a finite decimal number greater than 0 and at most {@code
+   * maxSeconds}. Shared by every endpoint that takes {@code seconds}.
+   *
+   * @throws BadRequest saying what is accepted
+   */
+  public static double parseSeconds(String raw, double maxSeconds) {
     String accepted =
         "want a number of seconds greater than 0 and at most " + format(maxSeconds) + ", such as 5 or 0.5";
     if (NON_FINITE.matcher(raw.toLowerCase(Locale.ROOT)).matches()) {

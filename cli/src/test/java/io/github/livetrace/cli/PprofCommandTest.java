@@ -1,0 +1,126 @@
+package io.github.livetrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.livetrace.TraceOptions;
+import io.github.livetrace.testing.GoPprof;
+import io.github.livetrace.testing.GoPprof.Raw;
+import io.github.livetrace.testing.Workload;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code livetrace pprof} on a trace recorded with the JDK's profile settings around threads that
+ * each do one thing, read back with {@code go tool pprof}.
+ */
+class PprofCommandTest {
+  @TempDir static Path dir;
+  private static Path trace;
+
+  @BeforeAll
+  static void record() throws Exception {
+    try (Workload w =
+        new Workload()
+            .start("burner", 1, Workload::burnCpu)
+            .start("allocator", 1, Workload::allocateArrays)
+            .start("contender", 3, Workload::enterMonitor)) {
+      // Long enough for the profile settings to sample every kind a few hundred times.
+      byte[] bytes = Recordings.recordChunks(TraceOptions.defaults().withConfiguration("profile"), 3, () -> Recordings.work(50));
+      trace = Files.write(dir.resolve("trace.jfr"), bytes);
+    }
+  }
+
+  private static Raw pprof(String type) {
+    Path out = dir.resolve(type + ".pb.gz");
+    Cli.Run run = Cli.run("pprof", trace.toString(), "--type", type, "-o", out.toString()).ok();
+    assertTrue(run.out().startsWith("wrote " + out + " ("), run.out());
+    return GoPprof.raw(out.toString());
+  }
+
+  @Test
+  void cpuProfileOfATraceHoldsCpuSamplesAndTheBurningMethodDominates() {
+    Raw raw = pprof("cpu");
+    assertEquals(List.of("samples/count", "cpu/nanoseconds"), raw.sampleTypes());
+    long burning = raw.total("cpu/nanoseconds", "Workload.burnCpu");
+    assertTrue(burning > raw.total("cpu/nanoseconds") / 2, "burnCpu has " + burning + ":" + raw.top("cpu/nanoseconds"));
+    assertEquals("cpu nanoseconds", raw.periodType());
+    // The profile settings sample Java code every 10 ms; the trace does not say so, the samples do.
+    assertEquals(10_000_000, raw.period(), raw.comments().toString());
+    assertTrue(raw.comments().get(0).contains("estimated from the samples"), raw.comments().toString());
+  }
+
+  @Test
+  void allocAndMutexProfilesOfATrace() {
+    Raw alloc = pprof("alloc");
+    assertEquals(List.of("samples/count", "alloc_space/bytes"), alloc.sampleTypes());
+    long allocating = alloc.total("alloc_space/bytes", "Workload.allocateArrays");
+    assertTrue(allocating > alloc.total("alloc_space/bytes") / 2, "allocateArrays has " + allocating + ":" + alloc.top("alloc_space/bytes"));
+
+    Raw mutex = pprof("mutex");
+    assertEquals(List.of("contentions/count", "delay/nanoseconds"), mutex.sampleTypes());
+    long contended = mutex.total("delay/nanoseconds", "Workload.enterMonitor");
+    assertTrue(contended > mutex.total("delay/nanoseconds") / 2, "enterMonitor has " + contended + ":" + mutex.top("delay/nanoseconds"));
+
+    Raw block = pprof("block");
+    assertTrue(block.total("delay/nanoseconds", "Workload.enterMonitor") > 0, block.top("delay/nanoseconds"));
+    assertTrue(block.total("delay/nanoseconds", "Thread.sleep") > 0, block.top("delay/nanoseconds"));
+  }
+
+  @Test
+  void flameGraphAndCollapsedStacks() throws Exception {
+    Path html = dir.resolve("cpu.html");
+    Cli.run("pprof", trace.toString(), "--type", "cpu", "--format", "html", "-o", html.toString()).ok();
+    String page = Files.readString(html, StandardCharsets.UTF_8);
+    assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("<h1>CPU (jdk.ExecutionSample, every 10ms)"), page.substring(0, 1500));
+    assertTrue(page.contains("burnCpu"), "the hot method is in the page (its names are stored prefix-compressed)");
+
+    Path collapsed = dir.resolve("alloc.txt");
+    Cli.run("pprof", trace.toString(), "--type", "alloc", "--format", "collapsed", "-o", collapsed.toString()).ok();
+    assertTrue(
+        Files.readAllLines(collapsed).stream().anyMatch(l -> l.matches(".*;io\\.github\\.livetrace\\.testing\\.Workload\\.allocateArrays;long\\[\\] \\d+")),
+        "root first, the allocated class as the leaf, bytes");
+  }
+
+  @Test
+  void aTraceWithoutTheEventsGivesAnEmptyProfileAndSaysWhy() throws Exception {
+    byte[] bytes =
+        Recordings.record(
+            TraceOptions.defaults().withSetting("jdk.JavaMonitorEnter#enabled", "false").withSetting("jdk.ThreadPark#enabled", "false"),
+            () -> Recordings.work(300));
+    Path quiet = Files.write(dir.resolve("quiet.jfr"), bytes);
+    Path out = dir.resolve("quiet.pb.gz");
+    Cli.Run run = Cli.run("pprof", quiet.toString(), "--type", "mutex", "-o", out.toString()).ok();
+    assertTrue(run.out().contains("no samples: the trace has none of jdk.JavaMonitorEnter, jdk.ThreadPark"), run.out());
+    assertTrue(GoPprof.raw(out.toString()).samples().isEmpty());
+  }
+
+  @Test
+  void badInputIsOneLineAndExitStatus2AndLeavesNoOutput() throws Exception {
+    Path out = dir.resolve("bad.pb.gz");
+    String missing = Cli.run("pprof", dir.resolve("missing.jfr").toString(), "--type", "cpu", "-o", out.toString()).badInput();
+    assertTrue(missing.contains("missing.jfr") && missing.contains("no such file"), missing);
+
+    byte[] whole = Files.readAllBytes(trace);
+    Path cut = Files.write(dir.resolve("cut.jfr"), Arrays.copyOf(whole, whole.length - 1000));
+    String cutLine = Cli.run("pprof", cut.toString(), "--type", "cpu", "-o", out.toString()).badInput();
+    assertTrue(cutLine.contains("cut.jfr") && cutLine.contains("repair"), cutLine);
+
+    String type = Cli.run("pprof", trace.toString(), "--type", "heap", "-o", out.toString()).badInput();
+    assertTrue(type.contains("--type") && type.contains("CPU, ALLOC, MUTEX, BLOCK"), type);
+
+    String format = Cli.run("pprof", trace.toString(), "--type", "cpu", "--format", "svg", "-o", out.toString()).badInput();
+    assertTrue(format.contains("--format") && format.contains("PPROF, HTML, COLLAPSED"), format);
+
+    String noDir = Cli.run("pprof", trace.toString(), "--type", "cpu", "-o", dir.resolve("no/such/dir/x.pb.gz").toString()).badInput();
+    assertTrue(noDir.contains("does not exist"), noDir);
+    assertFalse(Files.exists(out), "nothing written for bad input");
+  }
+}

@@ -1,0 +1,160 @@
+package io.github.livetrace.servlet.internal;
+
+import io.github.livetrace.internal.pprof.ProfileFormat;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The body of a profile answer, written by the request thread: its headers, its encoding, and
+ * whether a failure came from the client (it left) or from livetrace.
+ *
+ * <ul>
+ *   <li>pprof: {@code application/octet-stream}, {@code attachment; filename="NAME.pb.gz"}, the
+ *       protobuf gzipped, as Go serves it (not a {@code Content-Encoding}: pprof files are gzip);
+ *   <li>html: {@code text/html}, shown in place, with a Content-Security-Policy that lets the
+ *       page load nothing from anywhere; collapsed and text: {@code text/plain}; both gzipped as
+ *       {@code Content-Encoding} when the client accepts it;
+ *   <li>jfr: {@code application/octet-stream}, {@code attachment; filename="NAME.jfr"}, gzipped
+ *       as {@code Content-Encoding} when accepted.
+ * </ul>
+ *
+ * <p>A gzip body can {@linkplain #keepAlive() keep alive} before its content, except for jfr: its
+ * answer stays uncommitted until its chunks are checked, so that a refusal is still a 409.
+ */
+final class ProfileOutput {
+  private final HttpServletResponse resp;
+  private final ClientStream client;
+  private final GzipBody gzip; // null: identity
+  private final boolean keepAlive;
+
+  private ProfileOutput(HttpServletResponse resp, boolean gzip, boolean keepAlive) throws IOException {
+    this.resp = resp;
+    this.client = new ClientStream(resp.getOutputStream());
+    this.gzip = gzip ? new GzipBody(client) : null;
+    this.keepAlive = keepAlive && gzip;
+  }
+
+  /**
+   * Sets the headers of an answer in {@code format} (null: the raw recording) and opens its body;
+   * commits nothing.
+   *
+   * @param name the endpoint, for the file name
+   */
+  static ProfileOutput open(HttpServletRequest req, HttpServletResponse resp, String name, ProfileFormat format)
+      throws IOException {
+    headers(req, resp, name, format);
+    boolean gzip = format == ProfileFormat.PPROF || "gzip".equals(resp.getHeader("Content-Encoding"));
+    return new ProfileOutput(resp, gzip, format != null);
+  }
+
+  /** Sets the headers of an answer in {@code format} (null: jfr); also for HEAD. */
+  static void headers(HttpServletRequest req, HttpServletResponse resp, String name, ProfileFormat format) {
+    resp.setStatus(HttpServletResponse.SC_OK);
+    if (format == ProfileFormat.PPROF) {
+      resp.setContentType("application/octet-stream");
+      resp.setHeader("Content-Disposition", "attachment; filename=\"" + name + ".pb.gz\"");
+      return;
+    }
+    if (format == null) {
+      resp.setContentType("application/octet-stream");
+      resp.setHeader("Content-Disposition", "attachment; filename=\"" + name + ".jfr\"");
+    } else if (format == ProfileFormat.HTML) {
+      resp.setContentType("text/html; charset=utf-8");
+      // The page is self-contained: its own inline script and style, nothing fetched.
+      resp.setHeader("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
+    } else {
+      resp.setContentType("text/plain; charset=utf-8");
+    }
+    resp.setHeader("Vary", "Accept-Encoding");
+    if (StreamedResponse.acceptsGzip(req.getHeader("Accept-Encoding"))) {
+      resp.setHeader("Content-Encoding", "gzip");
+    }
+  }
+
+  /** Whether {@link #keepAlive} can write before the content. */
+  boolean canKeepAlive() {
+    return keepAlive;
+  }
+
+  /** Writes nothing that a reader sees, and flushes: the first call commits the answer. */
+  void keepAlive() throws IOException {
+    gzip.keepAlive();
+  }
+
+  /** Where the content goes. */
+  OutputStream body() {
+    return gzip != null ? gzip : client;
+  }
+
+  /** Completes the body: the gzip trailer, then a flush. */
+  void finish() throws IOException {
+    if (gzip != null) {
+      gzip.finish();
+    }
+    client.flush();
+  }
+
+  /** Frees the compressor of a body that will not be finished. */
+  void abandon() {
+    if (gzip != null) {
+      gzip.close();
+    }
+  }
+
+  /** Whether a write or flush to the client failed: it went away. */
+  boolean clientFailed() {
+    return client.failed;
+  }
+
+  /** Whether the status line has gone out. */
+  boolean committed() {
+    return resp.isCommitted();
+  }
+
+  /** The container's stream, remembering whether it failed. */
+  private static final class ClientStream extends OutputStream {
+    private final OutputStream out;
+    boolean failed;
+
+    ClientStream(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      // the container closes its stream when the request ends
+    }
+  }
+}

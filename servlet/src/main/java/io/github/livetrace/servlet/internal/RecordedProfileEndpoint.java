@@ -1,0 +1,265 @@
+package io.github.livetrace.servlet.internal;
+
+import io.github.livetrace.internal.ChunkReader;
+import io.github.livetrace.internal.RecordingSettings;
+import io.github.livetrace.internal.pprof.ProfileKind;
+import io.github.livetrace.internal.pprof.ProfileRecording;
+import io.github.livetrace.servlet.internal.TraceParameters.BadRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * A profile that JFR records for {@code seconds} on request, then serves as pprof (gzipped
+ * protobuf, Go's default), a flame graph ({@code format=html}), collapsed stacks ({@code
+ * format=collapsed}) or the raw recording ({@code format=jfr}). Each kind has its own subclass,
+ * one entry of the servlet's table, as each of Go's profiles has its line.
+ *
+ * <p>As in Go, a profile may run while a trace runs: it has its own short recording ({@link
+ * ProfileRecording}), not the trace slot. One profile of each kind runs at a time; a second
+ * request gets 429 with {@code Retry-After}.
+ *
+ * <p>A client that leaves must stop its profile, yet nothing tells a servlet that its client left
+ * until a write fails, and a profile has no content to write until its recording is over. So the
+ * gzip formats (pprof always; html and collapsed when the client accepts gzip) send the status
+ * line at once and then an empty deflate block every {@link #KEEP_ALIVE} ({@link GzipBody}): the
+ * second write after the client left fails, and the recording is closed then. The raw recording
+ * ({@code format=jfr}) and identity-encoded text are noticed at their first write, after the
+ * recording; the recording is closed then too. Recording, dump file and slot are released on
+ * every path.
+ */
+public abstract class RecordedProfileEndpoint implements Endpoint {
+  /** How often a waiting gzip answer writes an empty block, to notice a client that left. */
+  static final Duration KEEP_ALIVE = Duration.ofMillis(500);
+
+  private final ProfileKind kind;
+  private final double maxSeconds;
+  private final Consumer<String> log;
+  private final AtomicReference<Running> running = new AtomicReference<>();
+
+  protected RecordedProfileEndpoint(ProfileKind kind, double maxSeconds, Consumer<String> log) {
+    this.kind = kind;
+    this.maxSeconds = maxSeconds;
+    this.log = log;
+  }
+
+  @Override
+  public final String name() {
+    return kind.path();
+  }
+
+  /** The index links to a short flame graph, which a browser shows. */
+  @Override
+  public final String example() {
+    return name() + "?seconds=5&format=html";
+  }
+
+  /** How long, and in which formats: the end of every description. */
+  protected final String parametersLine() {
+    return " ?seconds=N (default "
+        + TraceParameters.format(Math.min(ProfileParameters.DEFAULT_SECONDS, maxSeconds))
+        + ", at most "
+        + TraceParameters.format(maxSeconds)
+        + "); &format=pprof (default), html (a flame graph), collapsed, or jfr (the recording).";
+  }
+
+  @Override
+  public final void serve(HttpServletRequest req, HttpServletResponse resp, String rest) throws IOException {
+    if (!rest.isEmpty()) {
+      Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "Unknown profile: " + name() + "/" + rest);
+      return;
+    }
+    ProfileParameters params;
+    try {
+      params = ProfileParameters.recorded(req, name(), maxSeconds, kind == ProfileKind.HEAP);
+    } catch (BadRequest e) {
+      Responses.plain(resp, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+      return;
+    }
+    if (req.getMethod().equals("HEAD")) {
+      Running current = running.get();
+      if (current != null) {
+        busy(resp, current);
+      } else {
+        ProfileOutput.headers(req, resp, name(), params.format());
+      }
+      resp.flushBuffer();
+      return;
+    }
+    Running mine = new Running(Instant.now().plus(params.duration()));
+    if (!running.compareAndSet(null, mine)) {
+      Running current = running.get();
+      busy(resp, current != null ? current : mine);
+      return;
+    }
+    try {
+      record(req, resp, params, mine);
+    } finally {
+      running.compareAndSet(mine, null);
+    }
+  }
+
+  private void record(HttpServletRequest req, HttpServletResponse resp, ProfileParameters params, Running mine)
+      throws IOException {
+    if (params.jfr()) {
+      List<String> leaks = RecordingSettings.sensitiveEventsEnabledElsewhere(null);
+      if (!leaks.isEmpty()) {
+        Responses.plain(resp, HttpServletResponse.SC_CONFLICT, refusal("another recording in this JVM enables them: " + String.join(", ", leaks)));
+        return;
+      }
+    }
+    ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format()); // commits nothing
+    ProfileRecording recording;
+    try {
+      recording = ProfileRecording.start(kind, params.duration());
+    } catch (RuntimeException e) {
+      output.abandon();
+      resp.reset();
+      if (e instanceof UnsupportedOperationException) {
+        Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot profile: " + e.getMessage());
+      } else {
+        log.accept("livetrace: the " + name() + " profile's recording did not start: " + e);
+        Responses.plain(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the " + name() + " profile's recording did not start: " + e.getMessage());
+      }
+      return;
+    }
+    boolean finished = false;
+    try (recording) {
+      Outcome outcome = mine.await(recording.plannedEnd(), output);
+      if (outcome == Outcome.CLIENT_LEFT) {
+        return;
+      }
+      if (outcome == Outcome.CANCELLED) {
+        if (output.committed()) {
+          throw new ProfileAbortedException("the server is stopping; the " + name() + " profile was cancelled");
+        }
+        Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the server is stopping; the " + name() + " profile was cancelled");
+        return;
+      }
+      if (params.gc()) {
+        System.gc(); // Go's heap?gc=1: samples of objects that are garbage are dropped at a GC
+      }
+      recording.stop();
+      if (params.jfr()) {
+        recording.writeJfr(output.body());
+      } else {
+        params.format().write(recording.profile(), output.body());
+      }
+      output.finish();
+      finished = true;
+    } catch (ChunkReader.RefusedEventsException e) {
+      resp.reset(); // nothing was written: a jfr answer is committed by its first chunk only
+      Responses.plain(resp, HttpServletResponse.SC_CONFLICT, refusal(e.getMessage()));
+    } catch (ProfileAbortedException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      if (output.clientFailed()) {
+        return; // the client left: nobody to tell
+      }
+      log.accept("livetrace: the " + name() + " profile failed: " + e);
+      if (!output.committed()) {
+        resp.reset();
+        Responses.plain(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the " + name() + " profile failed: " + e.getMessage());
+        return;
+      }
+      throw new ProfileAbortedException("the " + name() + " profile failed");
+    } finally {
+      if (!finished) {
+        output.abandon();
+      }
+    }
+  }
+
+  private static String refusal(String why) {
+    return "cannot serve the raw recording: it would hold events that carry secrets (environment,"
+        + " properties, command lines); " + why + ". The other formats hold stacks only";
+  }
+
+  private void busy(HttpServletResponse resp, Running current) throws IOException {
+    // The conversion after the recording takes well under a second.
+    Responses.busy(resp, current.plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "a " + name() + " profile is already running");
+  }
+
+  @Override
+  public void destroy() {
+    Running current = running.get();
+    if (current != null) {
+      current.cancel();
+    }
+  }
+
+  /** How the wait for a recording's end ended. */
+  private enum Outcome {
+    DONE,
+    CLIENT_LEFT,
+    CANCELLED
+  }
+
+  /** The profile of this kind that is recording, and how to end it early. */
+  private static final class Running {
+    final Instant plannedEnd;
+    private final CountDownLatch cancelled = new CountDownLatch(1);
+
+    Running(Instant plannedEnd) {
+      this.plannedEnd = plannedEnd;
+    }
+
+    void cancel() {
+      cancelled.countDown();
+    }
+
+    /** Waits until {@code end}, keeping a gzip answer alive, unless the client leaves or a cancel comes first. */
+    Outcome await(Instant end, ProfileOutput output) throws IOException {
+      try {
+        if (output.canKeepAlive()) {
+          output.keepAlive(); // the status line now: the recording runs
+        }
+        while (true) {
+          long left = Duration.between(Instant.now(), end).toNanos();
+          if (left <= 0) {
+            return Outcome.DONE;
+          }
+          long wait = output.canKeepAlive() ? Math.min(left, KEEP_ALIVE.toNanos()) : left;
+          if (cancelled.await(wait, TimeUnit.NANOSECONDS)) {
+            return Outcome.CANCELLED;
+          }
+          if (output.canKeepAlive()) {
+            output.keepAlive();
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Outcome.CANCELLED;
+      } catch (IOException e) {
+        if (output.clientFailed()) {
+          return Outcome.CLIENT_LEFT;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Thrown after the answer was committed, which makes the container abort it (no final chunk),
+   * so that the client sees the failure rather than a short profile. No stack trace: it was logged.
+   */
+  static final class ProfileAbortedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ProfileAbortedException(String why) {
+      super("livetrace aborted the response: " + why);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  }
+}
