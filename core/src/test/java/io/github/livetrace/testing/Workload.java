@@ -130,12 +130,19 @@ public final class Workload implements AutoCloseable {
   private static final Object[] RETAINED = new Object[20_000];
   private static int next;
 
-  public static void retainObjects(AtomicBoolean stop) {
+  /**
+   * Keeps about 20 MB of {@code long[128]} live, each for about 4 s: longer than a heap profile
+   * of a few seconds, so that what it sampled is still live when the profile ends (replaced at
+   * full speed, they would die within milliseconds and leave the profile to other threads' few
+   * long-lived objects).
+   */
+  public static void retainObjects(AtomicBoolean stop) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
       synchronized (RETAINED) {
-        RETAINED[next++ % RETAINED.length] = new long[128]; // about 20 MB live at any time
+        RETAINED[next++ % RETAINED.length] = new long[128];
       }
     }
+    Thread.sleep(20);
     sink = new byte[64]; // and some garbage
   }
 

@@ -191,6 +191,7 @@ class ProfilesTest {
             .anyMatch(t -> t.getName().equals("jdk.OldObjectSample") && t.getField("objectSize") != null);
     assertEquals(sized ? List.of("samples/count", "space/bytes") : List.of("samples/count"), raw.sampleTypes());
     long retained = raw.total("samples/count", "Workload.retainObjects");
+    System.out.printf("heap: %d of %d live samples from retainObjects%n", retained, raw.total("samples/count"));
     assertTrue(retained > raw.total("samples/count") / 2, "retainObjects has " + retained + " of " + raw.total("samples/count") + " live samples");
     assertTrue(raw.samples().stream().anyMatch(s -> "long[]".equals(s.labels().get("objectClass"))), raw.samples().toString());
     if (sized) {
