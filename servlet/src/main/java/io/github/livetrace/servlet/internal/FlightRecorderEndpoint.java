@@ -6,10 +6,8 @@ import io.github.livetrace.internal.ByteSizes;
 import io.github.livetrace.internal.SnapshotStore;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,6 +21,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * {@code flightrecorder}: the flight recorder's window, and its snapshots.
@@ -43,6 +44,7 @@ import java.util.function.Supplier;
  */
 public final class FlightRecorderEndpoint implements Endpoint {
   private static final String SNAPSHOTS = "snapshots";
+  private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private final Supplier<Optional<FlightRecorder>> recorder;
@@ -132,7 +134,7 @@ public final class FlightRecorderEndpoint implements Endpoint {
       Responses.plain(resp, HttpServletResponse.SC_CONFLICT, "cannot write the window safely now: " + e.getMessage());
       return;
     } catch (IOException e) {
-      if (out.failed) {
+      if (out.failed()) {
         return; // the client went away: nobody is left to tell
       }
       if (!resp.isCommitted()) {
@@ -172,16 +174,18 @@ public final class FlightRecorderEndpoint implements Endpoint {
     resp.setHeader("Vary", "Accept");
     if (acceptsJson(req.getHeader("Accept"))) {
       resp.setContentType("application/json");
-      StringBuilder json = new StringBuilder("[");
-      for (Snapshot s : snapshots) {
-        json.append(json.length() > 1 ? ",\n " : "\n ")
-            .append("{\"name\":").append(quote(s.name()))
-            .append(",\"size\":").append(s.size())
-            .append(",\"time\":").append(quote(s.time().toString()))
-            .append(",\"reason\":").append(quote(s.reason()))
-            .append('}');
+      try (JsonGenerator json = JSON.createGenerator(ObjectWriteContext.empty(), resp.getWriter())) {
+        json.writeStartArray();
+        for (Snapshot s : snapshots) {
+          json.writeStartObject()
+              .writeStringProperty("name", s.name())
+              .writeNumberProperty("size", s.size())
+              .writeStringProperty("time", s.time().toString())
+              .writeStringProperty("reason", s.reason())
+              .writeEndObject();
+        }
+        json.writeEndArray();
       }
-      resp.getWriter().write(json.append(snapshots.isEmpty() ? "]\n" : "\n]\n").toString());
       return;
     }
     resp.setContentType("text/plain; charset=utf-8");
@@ -258,53 +262,4 @@ public final class FlightRecorderEndpoint implements Endpoint {
     return false;
   }
 
-  /** A JSON string: quotes, backslashes and control characters escaped. */
-  static String quote(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
-  }
-
-  /** Remembers whether the output, rather than JFR, failed: a client that went away is no error. */
-  private static final class WatchedOutput extends FilterOutputStream {
-    boolean failed;
-
-    WatchedOutput(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      try {
-        out.write(b, off, len);
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      try {
-        out.flush();
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
-    }
-  }
 }

@@ -25,13 +25,13 @@ import java.io.OutputStream;
  */
 final class ProfileOutput {
   private final HttpServletResponse resp;
-  private final ClientStream client;
+  private final WatchedOutput client;
   private final GzipBody gzip; // null: identity
   private final boolean keepAlive;
 
   private ProfileOutput(HttpServletResponse resp, boolean gzip, boolean keepAlive) throws IOException {
     this.resp = resp;
-    this.client = new ClientStream(resp.getOutputStream());
+    this.client = new WatchedOutput(resp.getOutputStream());
     this.gzip = gzip ? new GzipBody(client) : null;
     this.keepAlive = keepAlive && gzip;
   }
@@ -105,56 +105,11 @@ final class ProfileOutput {
 
   /** Whether a write or flush to the client failed: it went away. */
   boolean clientFailed() {
-    return client.failed;
+    return client.failed();
   }
 
   /** Whether the status line has gone out. */
   boolean committed() {
     return resp.isCommitted();
-  }
-
-  /** The container's stream, remembering whether it failed. */
-  private static final class ClientStream extends OutputStream {
-    private final OutputStream out;
-    boolean failed;
-
-    ClientStream(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      try {
-        out.write(b);
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      try {
-        out.write(b, off, len);
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
-    }
-
-    @Override
-    public void flush() throws IOException {
-      try {
-        out.flush();
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() {
-      // the container closes its stream when the request ends
-    }
   }
 }

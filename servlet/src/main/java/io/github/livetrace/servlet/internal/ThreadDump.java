@@ -14,6 +14,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Every thread's stack, from the JDK's thread dump APIs. On JDK 21+ {@code
@@ -34,6 +39,7 @@ final class ThreadDump {
    */
   record DumpedThread(String name, long id, boolean virtual, String state, List<Frame> stack) {}
 
+  private static final JsonFactory JSON = new JsonFactory();
   private static final Method DUMP_THREADS;
   private static final Object JSON_FORMAT;
 
@@ -90,25 +96,30 @@ final class ThreadDump {
     }
   }
 
-  /** Reads the JSON of {@code dumpThreads}: every container's threads. */
+  /**
+   * Reads the JSON of {@code dumpThreads}: every container's threads.
+   *
+   * @throws IllegalArgumentException when {@code json} is not such a dump, naming where
+   */
   static List<DumpedThread> fromJson(String json) {
-    Map<?, ?> dump = (Map<?, ?>) ((Map<?, ?>) MiniJson.parse(json)).get("threadDump");
     List<DumpedThread> threads = new ArrayList<>();
+    try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), json)) {
+      p.nextToken();
+      properties(p, Map.of(
+          "threadDump", dump -> properties(dump, Map.of(
+              "threadContainers", containers -> elements(containers, container -> properties(container, Map.of(
+                  "threads", list -> elements(list, thread -> threads.add(thread(thread))))))))));
+      if (p.nextToken() != null) {
+        throw new IllegalArgumentException("text after the thread dump at offset " + p.currentLocation().getCharOffset());
+      }
+    } catch (JacksonException e) {
+      String where = e.getLocation() == null ? "" : " at offset " + e.getLocation().getCharOffset();
+      throw new IllegalArgumentException("the JVM's thread dump is not the JSON expected: " + e.getOriginalMessage() + where, e);
+    }
     List<Long> unknownState = new ArrayList<>();
-    for (Object container : (List<?>) dump.get("threadContainers")) {
-      for (Object t : (List<?>) ((Map<?, ?>) container).get("threads")) {
-        Map<?, ?> thread = (Map<?, ?>) t;
-        List<Frame> stack = new ArrayList<>();
-        for (Object frame : (List<?>) thread.get("stack")) {
-          stack.add(parseFrame((String) frame));
-        }
-        long id = Long.parseLong((String) thread.get("tid"));
-        boolean virtual = Boolean.TRUE.equals(thread.get("virtual"));
-        Object state = thread.get("state");
-        if (state == null && !virtual) {
-          unknownState.add(id);
-        }
-        threads.add(new DumpedThread((String) thread.get("name"), id, virtual, state == null ? "" : (String) state, stack));
+    for (DumpedThread t : threads) {
+      if (t.state().isEmpty() && !t.virtual()) {
+        unknownState.add(t.id());
       }
     }
     if (!unknownState.isEmpty()) {
@@ -124,6 +135,58 @@ final class ThreadDump {
       }
     }
     return threads;
+  }
+
+  /** Reads one thread's object of the dump. */
+  private static DumpedThread thread(JsonParser p) {
+    var t = new Object() {
+      long id = -1;
+      String name = "";
+      String state = "";
+      boolean virtual;
+      final List<Frame> stack = new ArrayList<>();
+    };
+    properties(p, Map.of(
+        "tid", v -> t.id = Long.parseLong(v.getValueAsString()), // a string in the JDK's dump
+        "name", v -> t.name = v.getString(),
+        "state", v -> t.state = v.getString(),
+        "virtual", v -> t.virtual = v.getBooleanValue(),
+        "stack", v -> elements(v, frame -> t.stack.add(parseFrame(frame.getString())))));
+    return new DumpedThread(t.name, t.id, t.virtual, t.state, t.stack);
+  }
+
+  /** Reads the value the parser is at. */
+  private interface Value {
+    void read(JsonParser p);
+  }
+
+  /** Reads the object the parser is at: each property named in {@code wanted} with its reader, skipping the others. */
+  private static void properties(JsonParser p, Map<String, Value> wanted) {
+    expect(p, JsonToken.START_OBJECT);
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+      Value value = wanted.get(p.currentName());
+      p.nextToken();
+      if (value == null) {
+        p.skipChildren();
+      } else {
+        value.read(p);
+      }
+    }
+  }
+
+  /** Reads each element of the array the parser is at. */
+  private static void elements(JsonParser p, Value each) {
+    expect(p, JsonToken.START_ARRAY);
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      each.read(p);
+    }
+  }
+
+  private static void expect(JsonParser p, JsonToken token) {
+    if (p.currentToken() != token) {
+      throw new IllegalArgumentException(
+          "the JVM's thread dump is not the JSON expected: " + token + " expected, " + p.currentToken() + " found at offset " + p.currentLocation().getCharOffset());
+    }
   }
 
   private static DumpedThread fromThreadInfo(ThreadInfo info) {

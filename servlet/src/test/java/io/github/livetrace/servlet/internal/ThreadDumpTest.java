@@ -43,9 +43,13 @@ class ThreadDumpTest {
   }
 
   @Test
-  void malformedJsonIsAnErrorThatSaysWhere() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MiniJson.parse("{\"a\": [1, 2}"));
-    assertTrue(e.getMessage().contains("offset 11"), e.getMessage());
+  void aDumpThatIsNotTheJsonExpectedIsAnErrorThatSaysWhere() {
+    IllegalArgumentException broken =
+        assertThrows(IllegalArgumentException.class, () -> ThreadDump.fromJson("{\"threadDump\": {\"threadContainers\": [{\"threads\": [{\"tid\": \"1\",}]}]}}"));
+    assertTrue(broken.getMessage().endsWith("was expecting double-quote to start property name at offset 62"), broken.getMessage());
+    IllegalArgumentException shape =
+        assertThrows(IllegalArgumentException.class, () -> ThreadDump.fromJson("{\"threadDump\": {\"threadContainers\": {}}}"));
+    assertTrue(shape.getMessage().contains("START_ARRAY expected, START_OBJECT found at offset 37"), shape.getMessage());
   }
 
   @Test
