@@ -17,6 +17,11 @@ final class OutputFiles {
 
   /** Fails unless {@code output} can be written and is not the trace being read. */
   static void requireWritable(Path output, Path trace) throws BadInputException {
+    if (output.toString().equals("-")) {
+      // Go's tools take "-" for standard output; these write binary or large files, so say so
+      // rather than leave a file named "-".
+      throw new BadInputException(output, "is not a file name: -o writes a file, never standard output");
+    }
     if (Files.isDirectory(output)) {
       throw new BadInputException(output, "is a directory; -o needs a file name");
     }

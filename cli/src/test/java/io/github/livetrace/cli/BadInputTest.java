@@ -232,7 +232,7 @@ class BadInputTest {
   @Test
   void anUnknownCommandIsNamedAndTheCommandsListed() {
     String line = Cli.run("frobnicate", "trace.jfr").badInput();
-    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, help"), line);
+    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, pprof, help"), line);
     assertTrue(Cli.run("--frobnicate").badInput().contains("Unknown option: '--frobnicate'"));
   }
 
@@ -245,6 +245,20 @@ class BadInputTest {
     String missing = Cli.run("export", trace.toString(), "-o", out.toString(), "--task", "123456789").badInput();
     assertTrue(missing.contains(trace + ": has no begin or end of task 123456789"), missing);
     assertTrue(Files.notExists(out), "nothing written");
+  }
+
+  @Test
+  void dashIsNoOutputFile() throws Exception {
+    Path trace = TraceFiles.write(Recordings.record(TraceOptions.defaults(), () -> Trace.log("a", "b")));
+    for (String command : List.of("export", "repair", "pprof")) {
+      List<String> args = new ArrayList<>(List.of(command, trace.toString(), "-o", "-"));
+      if (command.equals("pprof")) {
+        args.addAll(List.of("--type", "cpu"));
+      }
+      String line = Cli.run(args.toArray(String[]::new)).badInput();
+      assertTrue(line.contains("-: is not a file name: -o writes a file, never standard output"), command + ": " + line);
+      assertTrue(Files.notExists(Path.of("-")), command + " wrote a file named -");
+    }
   }
 
   /** picocli writes its warnings (a description it cannot format) to System.err, not to the command's. */

@@ -49,6 +49,11 @@ public final class SnapshotStore {
   /** What a snapshot name looks like, for error messages. */
   public static final String NAME_EXAMPLE = "20261130T141205.337Z_slow_order_1234_52ms.jfr";
 
+  /** What a snapshot name is, for error messages. */
+  public static final String NAME_FORMAT =
+      "names are the UTC time, '_', the reason (slow_TASKTYPE_TASKID_DURATIONms for a slow task) and .jfr, such as "
+          + NAME_EXAMPLE + " or 20261130T141205.337Z_health-check.jfr";
+
   private static final String LABEL = "[A-Za-z0-9.-]{1,64}";
 
   /** Every name the store writes, and the only names it reads. */
@@ -158,8 +163,7 @@ public final class SnapshotStore {
   public Optional<Path> find(String name) {
     if (!isValidName(name)) {
       throw new IllegalArgumentException(
-          "'" + name + "' is not a snapshot name; names look like " + NAME_EXAMPLE
-              + " (letters, digits, '.', '-' and '_' only)");
+          "'" + name + "' is not a snapshot name; " + NAME_FORMAT);
     }
     Path file = directory.resolve(name).normalize();
     if (!directory.equals(file.getParent()) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

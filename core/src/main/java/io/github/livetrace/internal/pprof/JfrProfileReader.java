@@ -10,9 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -28,8 +28,8 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordedObject;
+import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordedThread;
 
 /**
  * Reads one {@link ProfileKind} out of a .jfr file: a profile's own recording, or a whole trace
@@ -107,8 +107,7 @@ public final class JfrProfileReader {
             "jdk.CPUTimeSamplesLost", e -> lost[0] += e.getInt("lostSamples"),
             "jdk.ExecutionSample",
             e -> {
-              RecordedThread thread = e.getThread("sampledThread");
-              estimate.sample(thread == null ? -1 : thread.getId(), e.getStartTime());
+              estimate.sample(e.getStartTime());
               execution.add(stack(e.getStackTrace()), Map.of(), 1);
             }));
     if (!cpuTime.samples().isEmpty()) {
@@ -156,8 +155,19 @@ public final class JfrProfileReader {
   }
 
   private StackProfile heap(Path file) throws IOException {
-    List<RecordedSample> samples = new ArrayList<>();
-    boolean[] sized = new boolean[1];
+    // Sizes when the JVM's event has them (objectSize since JDK 18), said by the file's metadata,
+    // so that an empty profile has the same sample types as a full one from the same JVM.
+    boolean sized;
+    try (RecordingFile recording = new RecordingFile(file)) {
+      sized = recording.readEventTypes().stream().anyMatch(t -> t.getName().equals("jdk.OldObjectSample") && t.getField("objectSize") != null);
+    }
+    StackProfile p =
+        new StackProfile(
+            "Live objects, sampled (jdk.OldObjectSample)",
+            sized ? List.of(SAMPLES, SPACE) : List.of(SAMPLES),
+            null, // JFR keeps a fixed number of samples, not one per amount of memory
+            0);
+    p.setLeafLabels(List.of("objectClass"));
     stream(
         file,
         Map.of(
@@ -165,24 +175,12 @@ public final class JfrProfileReader {
             e -> {
               RecordedObject object = e.getValue("object");
               RecordedClass type = object == null ? null : object.getValue("type");
-              boolean hasSize = e.hasField("objectSize");
-              sized[0] |= hasSize;
-              samples.add(new RecordedSample(stack(e.getStackTrace()), classLabel("objectClass", type), hasSize ? e.getLong("objectSize") : 0));
+              if (sized) {
+                p.add(stack(e.getStackTrace()), classLabel("objectClass", type), 1, e.getLong("objectSize"));
+              } else {
+                p.add(stack(e.getStackTrace()), classLabel("objectClass", type), 1);
+              }
             }));
-    StackProfile p =
-        new StackProfile(
-            "Live objects, sampled (jdk.OldObjectSample)",
-            sized[0] ? List.of(SAMPLES, SPACE) : List.of(SAMPLES),
-            null, // JFR keeps a fixed number of samples, not one per amount of memory
-            0);
-    p.setLeafLabels(List.of("objectClass"));
-    for (RecordedSample s : samples) {
-      if (sized[0]) {
-        p.add(s.stack, s.labels, 1, s.value);
-      } else {
-        p.add(s.stack, s.labels, 1);
-      }
-    }
     p.addComment(
         "jdk.OldObjectSample: a sample of the objects still live when the recording stopped, with the"
             + " stacks that allocated them; only objects allocated while a recording with this event"
@@ -316,8 +314,6 @@ public final class JfrProfileReader {
     return "Native".equals(type) ? FrameKind.NATIVE : FrameKind.JAVA;
   }
 
-  private record RecordedSample(List<Frame> stack, Map<String, String> labels, long value) {}
-
   /** Handles one event type; checked exceptions cannot cross the JDK's stream. */
   @FunctionalInterface
   private interface EventStreamHandler {
@@ -363,29 +359,46 @@ public final class JfrProfileReader {
 
   /**
    * Estimates {@code jdk.ExecutionSample}'s period from the samples, for files that do not say
-   * it (livetrace turns off {@code jdk.ActiveSetting}). JFR's sampler samples each thread running
-   * Java code once per pass and waits a period between passes, so a thread's gaps are about a
-   * period or more: longer when the sampler runs late on a busy machine, or skips the thread. The
-   * low end of the gaps (their 10th percentile, to the nearest millisecond) is the period.
+   * it (livetrace turns off {@code jdk.ActiveSetting}). JFR's sampler wakes once a period and
+   * samples threads running Java code at that moment, so the samples come in rounds a period
+   * apart, or a multiple of it when no thread ran Java, or later when the sampler ran late on a
+   * busy machine. The gaps of one thread say little: a thread that runs in bursts is sampled in
+   * few rounds (on JDK 25 the demo's threads showed a 10th percentile of 33 ms for a 10 ms period).
+   * Samples within {@link #ROUND_NANOS} of the one before are one round; the low end of the gaps
+   * between rounds (their 10th percentile, to the nearest millisecond) is the period.
    */
   static final class PeriodEstimate {
-    private final Map<Long, Instant> last = new HashMap<>();
-    private final int[] gapsTenthsOfMillis = new int[10_001]; // up to 1 s
+    /** Samples of one round are taken within microseconds; 2 ms leaves room for a busy machine. */
+    private static final long ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    void sample(long threadId, Instant time) {
-      Instant previous = last.put(threadId, time);
-      if (previous != null) {
-        long gap = Duration.between(previous, time).toNanos() / 100_000;
-        if (gap >= 1 && gap < gapsTenthsOfMillis.length) {
-          gapsTenthsOfMillis[(int) gap]++;
-        }
+    private long[] times = new long[1024];
+    private int count;
+
+    void sample(Instant time) {
+      if (count == times.length) {
+        times = Arrays.copyOf(times, count * 2);
       }
+      times[count++] = time.getEpochSecond() * 1_000_000_000L + time.getNano();
     }
 
     OptionalLong period() {
+      long[] sorted = Arrays.copyOf(times, count); // chunks and threads' buffers are not in time order
+      Arrays.sort(sorted);
+      int[] gapsTenthsOfMillis = new int[10_001]; // up to 1 s
       long total = 0;
-      for (int n : gapsTenthsOfMillis) {
-        total += n;
+      long roundStart = 0;
+      for (int i = 0; i < sorted.length; i++) {
+        if (i > 0 && sorted[i] - sorted[i - 1] <= ROUND_NANOS) {
+          continue; // the same round
+        }
+        if (i > 0) {
+          long gap = (sorted[i] - roundStart) / 100_000;
+          if (gap < gapsTenthsOfMillis.length) {
+            gapsTenthsOfMillis[(int) gap]++;
+            total++;
+          }
+        }
+        roundStart = sorted[i];
       }
       if (total < 10) {
         return OptionalLong.empty();

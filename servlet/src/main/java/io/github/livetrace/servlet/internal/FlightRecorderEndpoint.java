@@ -152,7 +152,7 @@ public final class FlightRecorderEndpoint implements Endpoint {
     String why =
         fr == null
             ? "; start one with livetrace.flight-recorder.enabled=true (Spring Boot), the servlet's init-parameter"
-                + " flight-recorder=true, or FlightRecorder.start()"
+                + " flight-recorder=true, or new FlightRecorder(options).start()"
             : fr.failure().map(f -> "; it stopped by itself: " + f.getMessage()).orElse("; it was stopped");
     Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "no flight recorder is running in this JVM" + why);
   }
@@ -204,8 +204,7 @@ public final class FlightRecorderEndpoint implements Endpoint {
       Responses.plain(
           resp,
           HttpServletResponse.SC_BAD_REQUEST,
-          "'" + name + "' is not a snapshot name; names look like " + SnapshotStore.NAME_EXAMPLE
-              + " (letters, digits, '.', '-' and '_'). GET " + base + "/" + SNAPSHOTS + " lists them");
+          "'" + name + "' is not a snapshot name; " + SnapshotStore.NAME_FORMAT + ". GET " + base + "/" + SNAPSHOTS + " lists them");
       return;
     }
     Optional<Path> file = fr == null ? Optional.empty() : fr.snapshotFile(name);

@@ -184,7 +184,7 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
 
   private void busy(HttpServletResponse resp, Running current) throws IOException {
     // The conversion after the recording takes well under a second.
-    Responses.busy(resp, current.plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "a " + name() + " profile is already running");
+    Responses.busy(resp, current.plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's " + name() + " is running; one profile of each kind runs at a time");
   }
 
   @Override

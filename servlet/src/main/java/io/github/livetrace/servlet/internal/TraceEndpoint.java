@@ -140,7 +140,7 @@ public final class TraceEndpoint implements Endpoint {
         resp,
         Trace.activeSession().flatMap(TraceSession::expectedEnd).orElse(null),
         (long) Math.ceil(maxSeconds),
-        "a trace is already running (tracing is already enabled)");
+        "a trace is already running");
   }
 
   @Override
