@@ -3,6 +3,7 @@
 # sample (the Jetty coffee shop with customers ordering), then
 #   cold       the first trace of that JVM, asked for as soon as the demo answers HTTP
 #   cold+3s    the same, asked for 3 s later (a pod that has been up a little while), in its own JVM
+#   no-warm-up the first trace of a JVM started with --no-warm-up: what the warm-up saves
 #   warm       a later trace of the same JVM
 #   gzip       a later trace with Accept-Encoding: gzip, for its size on the wire
 # and prints medians: time to the status line, to the first complete JFR chunk, to the last byte
@@ -38,8 +39,10 @@ for _ in $(seq 1 "$BUSY"); do
   busy_pids+=($!)
 done
 
-start_demo() { # JDK
-  "$1/bin/java" -jar "$JAR" --port "$PORT" --load >"$work/demo.log" 2>&1 &
+start_demo() { # JDK [FLAGS...]
+  local jdk=$1
+  shift
+  "$jdk/bin/java" -jar "$JAR" --port "$PORT" --load "$@" >"$work/demo.log" 2>&1 &
   demo_pid=$!
   for _ in $(seq 1 600); do
     curl -sf -o /dev/null "http://127.0.0.1:$PORT/menu" && return 0
@@ -59,7 +62,7 @@ col() { awk -v c="$1" '{ print $c }' "$2" | median; }
 url="http://127.0.0.1:$PORT/debug/pprof/trace?seconds=5"
 for jdk in $JDKS; do
   version=$("$jdk/bin/java" -version 2>&1 | head -1)
-  : >"$work/cold"; : >"$work/cold3"; : >"$work/warm"; : >"$work/gzip"
+  : >"$work/cold"; : >"$work/cold3"; : >"$work/no-warm-up"; : >"$work/warm"; : >"$work/gzip"
   for i in $(seq 1 "$SAMPLES"); do
     start_demo "$jdk"
     client "$url" >>"$work/cold"
@@ -70,14 +73,17 @@ for jdk in $JDKS; do
     sleep 3
     client "$url" >>"$work/cold3"
     stop_demo
+    start_demo "$jdk" --no-warm-up
+    client "$url" >>"$work/no-warm-up"
+    stop_demo
   done
   echo "== $version, $SAMPLES samples, $BUSY busy loops; medians (ms, bytes)"
-  printf '%-9s %10s %12s %10s %12s %12s\n' trace status first-chunk last-byte wire trace-bytes
-  for m in cold cold3 warm gzip; do
-    printf '%-9s %10s %12s %10s %12s %12s\n' "$m" "$(col 1 "$work/$m")" "$(col 2 "$work/$m")" "$(col 3 "$work/$m")" "$(col 4 "$work/$m")" "$(col 5 "$work/$m")"
+  printf '%-10s %10s %12s %10s %12s %12s\n' trace status first-chunk last-byte wire trace-bytes
+  for m in cold cold3 no-warm-up warm gzip; do
+    printf '%-10s %10s %12s %10s %12s %12s\n' "$m" "$(col 1 "$work/$m")" "$(col 2 "$work/$m")" "$(col 3 "$work/$m")" "$(col 4 "$work/$m")" "$(col 5 "$work/$m")"
   done
-  if grep -q false "$work/cold" "$work/warm" "$work/gzip" "$work/cold3"; then
+  if grep -q false "$work/cold" "$work/warm" "$work/gzip" "$work/cold3" "$work/no-warm-up"; then
     echo "some traces did not end with their final chunk:" >&2
-    grep -H false "$work"/cold "$work"/warm "$work"/gzip "$work"/cold3 >&2 || true
+    grep -H false "$work"/cold "$work"/warm "$work"/gzip "$work"/cold3 "$work"/no-warm-up >&2 || true
   fi
 done
