@@ -4,6 +4,7 @@ import io.github.livetrace.Region;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
+import io.github.livetrace.TraceSession;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -11,7 +12,9 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Event;
@@ -57,6 +60,8 @@ public class AnnotationBenchmark {
   @Param({"off", "on", "stacks"})
   public String tracing;
 
+  private final DiscardingOutput output = new DiscardingOutput();
+  private TraceSession session;
   private SdkTracerProvider otel;
   private Tracer tracer;
 
@@ -66,6 +71,23 @@ public class AnnotationBenchmark {
   static final class RawEvent extends Event {
     long taskId;
     String message;
+  }
+
+  /** Discards the trace, and fails once the trial is over. */
+  static final class DiscardingOutput extends OutputStream {
+    volatile boolean trialOver;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (trialOver) {
+        throw new IOException("the trial is over");
+      }
+    }
   }
 
   /** Exports nothing, instantly: the batch processor's cost without any network. */
@@ -88,15 +110,18 @@ public class AnnotationBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    if (tracing.equals("on")) {
-      Trace.start(OutputStream.nullOutputStream(), TraceOptions.defaults());
-    } else if (tracing.equals("stacks")) {
-      TraceOptions options = TraceOptions.defaults();
+    // A loop of events writes JFR data faster than JDK 17 reads its chunks back (about 30 MB/s):
+    // the chunks wait on disk, and the longest write timeout keeps the trace on for the trial;
+    // the output fails after the trial, so that the trace ends without reading them all.
+    TraceOptions options = TraceOptions.defaults().withWriteTimeout(Duration.ofMinutes(10));
+    if (tracing.equals("stacks")) {
       for (String event : new String[] {"Region", "Log", "TaskBegin", "TaskEnd"}) {
         options = options.withSetting("livetrace." + event + "#stackTrace", "true");
       }
       options = options.withSetting("benchmark.Raw#stackTrace", "true");
-      Trace.start(OutputStream.nullOutputStream(), options);
+    }
+    if (!tracing.equals("off")) {
+      session = Trace.start(output, options);
     }
     otel =
         SdkTracerProvider.builder()
@@ -107,6 +132,11 @@ public class AnnotationBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    if (session != null && session.failure().isPresent()) {
+      // The trace ended during the trial: its later iterations measured tracing off.
+      throw new IllegalStateException("the trace ended during the trial: " + session.failure().get().getMessage());
+    }
+    output.trialOver = true;
     Trace.stop();
     otel.shutdown().join(10, TimeUnit.SECONDS);
   }
