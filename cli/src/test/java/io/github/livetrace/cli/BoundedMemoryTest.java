@@ -45,7 +45,10 @@ class BoundedMemoryTest {
   static void recordABigTrace() throws Exception {
     file = dir.resolve("big.jfr");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-      TraceSession session = Trace.start(out, TraceOptions.defaults().withChunkInterval(Duration.ofMillis(200)));
+      // A loop of tasks writes JFR data faster than JDK 17 reads chunks back (about 30 MB/s); on a
+      // busy machine the backlog outlasted the default 10 s write timeout and ended the trace.
+      TraceSession session =
+          Trace.start(out, TraceOptions.defaults().withChunkInterval(Duration.ofMillis(200)).withWriteTimeout(Duration.ofMinutes(10)));
       try {
         // The tasks are spread over at least PARTS chunks whatever the machine's speed: after
         // each part, wait for a chunk to be finished and written.
