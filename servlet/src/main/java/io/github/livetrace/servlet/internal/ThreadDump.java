@@ -5,13 +5,13 @@ import io.github.livetrace.internal.pprof.StackProfile.FrameKind;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
@@ -116,23 +116,16 @@ final class ThreadDump {
       String where = e.getLocation() == null ? "" : " at offset " + e.getLocation().getCharOffset();
       throw new IllegalArgumentException("the JVM's thread dump is not the JSON expected: " + e.getOriginalMessage() + where, e);
     }
-    List<Long> unknownState = new ArrayList<>();
-    for (DumpedThread t : threads) {
-      if (t.state().isEmpty() && !t.virtual()) {
-        unknownState.add(t.id());
-      }
-    }
-    if (!unknownState.isEmpty()) {
-      // JDK 21-24 write no state; ThreadMXBean knows it for platform threads.
-      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-      ThreadInfo[] infos = mx.getThreadInfo(unknownState.stream().mapToLong(Long::longValue).toArray());
-      for (int i = 0; i < threads.size(); i++) {
-        DumpedThread d = threads.get(i);
-        int at = unknownState.indexOf(d.id());
-        if (at >= 0 && infos[at] != null) {
-          threads.set(i, new DumpedThread(d.name(), d.id(), false, infos[at].getThreadState().name(), d.stack()));
+    // JDK 21-24 write no state; ThreadMXBean knows it for platform threads.
+    long[] unknownState = threads.stream().filter(t -> t.state().isEmpty() && !t.virtual()).mapToLong(DumpedThread::id).toArray();
+    if (unknownState.length > 0) {
+      Map<Long, String> states = new HashMap<>();
+      for (ThreadInfo info : ManagementFactory.getThreadMXBean().getThreadInfo(unknownState)) {
+        if (info != null) { // ended since the dump
+          states.put(info.getThreadId(), info.getThreadState().name());
         }
       }
+      threads.replaceAll(d -> d.virtual() || !states.containsKey(d.id()) ? d : new DumpedThread(d.name(), d.id(), false, states.get(d.id()), d.stack()));
     }
     return threads;
   }

@@ -43,6 +43,18 @@ class ThreadDumpTest {
   }
 
   @Test
+  void aPlatformThreadWithoutAStateGetsItFromThreadMXBean() {
+    long me = Thread.currentThread().getId();
+    String json =
+        "{\"threadDump\": {\"threadContainers\": [{\"container\": \"<root>\", \"threads\": ["
+            + "{\"tid\": \"" + me + "\", \"name\": \"me\", \"stack\": []},"
+            + "{\"tid\": \"" + Long.MAX_VALUE + "\", \"name\": \"gone\", \"stack\": []}]}]}}"; // JDK 21-24: no states
+    List<DumpedThread> threads = ThreadDump.fromJson(json);
+    assertEquals("RUNNABLE", threads.get(0).state());
+    assertEquals("", threads.get(1).state(), "a thread that ended since the dump keeps no state");
+  }
+
+  @Test
   void aDumpThatIsNotTheJsonExpectedIsAnErrorThatSaysWhere() {
     IllegalArgumentException broken =
         assertThrows(IllegalArgumentException.class, () -> ThreadDump.fromJson("{\"threadDump\": {\"threadContainers\": [{\"threads\": [{\"tid\": \"1\",}]}]}}"));
