@@ -1,9 +1,9 @@
 package io.github.livetrace;
 
-import io.github.livetrace.internal.Jfr;
 import io.github.livetrace.internal.RecordingSettings;
 import io.github.livetrace.internal.SnapshotScheduler;
 import io.github.livetrace.internal.SnapshotStore;
+import io.github.livetrace.internal.StartCheck;
 import io.github.livetrace.internal.Text;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.WindowRecorder;
@@ -77,6 +77,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * releases everything, logs a warning and says why in {@link #failure()}.
  */
 public final class FlightRecorder {
+  private static final System.Logger LOG = System.getLogger("io.github.livetrace.FlightRecorder");
   /** Guards the start and stop of every flight recorder: at most one runs per JVM. */
   private static final Object LOCK = new Object();
 
@@ -90,7 +91,41 @@ public final class FlightRecorder {
   private volatile TraceFailure failure;
   private volatile Instant startTime;
 
+  private volatile StartRefusal refusal; // set while startWhenPossible could not start it
+  private volatile Waiting waiting; // while it waits for the obstacle to go away
+
   private record Running(WindowRecorder window, SnapshotScheduler scheduler) {}
+
+  /**
+   * Why a flight recorder that {@link #startWhenPossible()} was asked to start is not recording.
+   *
+   * @param reason what stands in the way
+   * @param message what is wrong and what to change, for the operator
+   */
+  public record StartRefusal(Reason reason, String message) {
+    /** What keeps a flight recorder from starting. */
+    public enum Reason {
+      /** JFR is disabled ({@code -XX:-FlightRecorder}) or missing from the runtime: it never starts in this JVM. */
+      JFR_UNAVAILABLE,
+      /**
+       * Another recording enables events that carry secrets, which JFR would put in every chunk:
+       * it starts by itself once no recording does.
+       */
+      SENSITIVE_EVENTS,
+      /** Another flight recorder runs in this JVM (at most one does): that one is served instead. */
+      ANOTHER_RUNNING;
+
+      /** The value of the {@code reason} tag of {@code livetrace.flightrecorder.refused}: the name in lower case. */
+      public String tag() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+
+    /** Whether the flight recorder starts by itself once the obstacle goes away. */
+    public boolean waiting() {
+      return reason == Reason.SENSITIVE_EVENTS;
+    }
+  }
 
   /**
    * A snapshot in the store.
@@ -115,8 +150,10 @@ public final class FlightRecorder {
   }
 
   /**
-   * The flight recorder started last in this JVM, running or not: the one whose window and
-   * snapshots the servlet serves. Empty until one has started.
+   * The flight recorder started last in this JVM, running or not, or one that {@link
+   * #startWhenPossible()} was asked to start and could not (while none runs): the one whose window
+   * and snapshots the servlet serves, and whose {@link #startRefusal()} it shows. Empty until one
+   * has started or been asked to.
    */
   public static Optional<FlightRecorder> current() {
     return Optional.ofNullable(current);
@@ -139,15 +176,9 @@ public final class FlightRecorder {
       if (running != null) {
         throw new IllegalStateException("a flight recorder is already running in this JVM; at most one runs at a time");
       }
-      if (!Jfr.PRESENT || !jdk.jfr.FlightRecorder.isAvailable()) {
-        throw new UnsupportedOperationException(
-            "JDK Flight Recorder is not available in this JVM (disabled, or the jdk.jfr module is missing)");
-      }
-      List<String> leaks = RecordingSettings.sensitiveEventsEnabledElsewhere(null);
-      if (!leaks.isEmpty()) {
-        throw new SecurityException(
-            "another recording in this JVM enables events that carry secrets, which JFR would put in every chunk"
-                + " of the flight recorder: " + String.join(", ", leaks) + ". Stop that recording or disable those events in it");
+      Optional<StartCheck.Refusal> refusal = StartCheck.recording("every chunk of the flight recorder", "");
+      if (refusal.isPresent()) {
+        throw refusal.get().exception();
       }
       WindowRecorder window =
           WindowRecorder.start(
@@ -164,9 +195,133 @@ public final class FlightRecorder {
       state = started;
       running = this;
       current = this;
+      refusal = null;
     }
     if (started.window().failure() != null) {
       stop(started); // stopped from outside before it was ours to stop
+    }
+  }
+
+  /**
+   * Starts recording now if JFR allows it, and otherwise as soon as it does: how the servlet, the
+   * Spring Boot starter and the demo start the flight recorder an operator configured, so that an
+   * obstacle is reported rather than thrown. When it cannot start, the reason and what to change
+   * are logged once at WARNING (logger {@code io.github.livetrace.FlightRecorder}) and kept in
+   * {@link #startRefusal()}, and {@link #current()} returns this recorder (unless another runs):
+   * <ul>
+   *   <li>another recording enables events that carry secrets: it starts by itself once no
+   *       recording does (it watches every recording's stop and close);
+   *   <li>JFR is not available, or another flight recorder runs: it does not start.
+   * </ul>
+   * {@link #stop()} ends the wait.
+   *
+   * @return whether it records now
+   */
+  public boolean startWhenPossible() {
+    if (isEnabled()) {
+      return true;
+    }
+    StartRefusal refused = tryStart();
+    if (refused == null) {
+      return true;
+    }
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "livetrace: the flight recorder did not start: "
+            + refused.message()
+            + (refused.waiting()
+                ? ". It starts by itself once no recording enables them."
+                : refused.reason() == StartRefusal.Reason.ANOTHER_RUNNING
+                    ? ". The running one is served instead."
+                    : ". It will not start in this JVM."));
+    if (refused.waiting()) {
+      Waiting w = new Waiting();
+      waiting = w;
+      jdk.jfr.FlightRecorder.addListener(w);
+      w.recordingStateChanged(null); // the obstacle may have gone before the listener was in place
+    }
+    return false;
+  }
+
+  /** Starts, or says why not; the refusal is kept for {@link #startRefusal()}. */
+  private StartRefusal tryStart() {
+    StartRefusal refused;
+    try {
+      start();
+      refusal = null;
+      return null;
+    } catch (UnsupportedOperationException e) {
+      refused = new StartRefusal(StartRefusal.Reason.JFR_UNAVAILABLE, e.getMessage());
+    } catch (SecurityException e) {
+      refused = new StartRefusal(StartRefusal.Reason.SENSITIVE_EVENTS, e.getMessage());
+    } catch (IllegalStateException e) {
+      if (isEnabled()) {
+        return null; // this one, started meanwhile
+      }
+      refused = new StartRefusal(StartRefusal.Reason.ANOTHER_RUNNING, e.getMessage());
+    }
+    synchronized (LOCK) {
+      refusal = refused;
+      if (running == null) {
+        current = this;
+      }
+    }
+    return refused;
+  }
+
+  /**
+   * Why this flight recorder is not recording though {@link #startWhenPossible()} asked it to;
+   * empty once it records, after {@link #stop()}, and when it was never asked to.
+   */
+  public Optional<StartRefusal> startRefusal() {
+    return Optional.ofNullable(refusal);
+  }
+
+  /**
+   * Waits for the recording that enables secret-bearing events to stop or close, then starts the
+   * flight recorder. JFR calls listeners while it changes a recording's state, so the start runs
+   * on a thread of its own.
+   */
+  private final class Waiting implements jdk.jfr.FlightRecorderListener {
+    private final java.util.concurrent.atomic.AtomicBoolean trying = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public void recordingStateChanged(jdk.jfr.Recording recording) {
+      if (recording != null
+          && recording.getState() != jdk.jfr.RecordingState.STOPPED
+          && recording.getState() != jdk.jfr.RecordingState.CLOSED) {
+        return;
+      }
+      if (waiting != this || !trying.compareAndSet(false, true)) {
+        return;
+      }
+      Thread t = new Thread(this::retry, "livetrace flight recorder start");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private void retry() {
+      try {
+        if (waiting != this || !StartCheck.recording("every chunk of the flight recorder", "").isEmpty()) {
+          return;
+        }
+        StartRefusal refused = tryStart();
+        if (refused == null) {
+          LOG.log(System.Logger.Level.INFO, "livetrace: the flight recorder started: no recording enables events that carry secrets any more");
+        }
+        if (refused == null || !refused.waiting()) {
+          endWait(this);
+        }
+      } finally {
+        trying.set(false);
+      }
+    }
+  }
+
+  private void endWait(Waiting w) {
+    if (w != null && waiting == w) {
+      waiting = null;
+      jdk.jfr.FlightRecorder.removeListener(w);
     }
   }
 
@@ -177,6 +332,8 @@ public final class FlightRecorder {
    * The snapshot store stays. Does nothing when not running.
    */
   public void stop() {
+    endWait(waiting);
+    refusal = null;
     stop(state);
   }
 
@@ -232,6 +389,15 @@ public final class FlightRecorder {
       throw new IllegalStateException("the flight recorder is not running");
     }
     return r.window().writeExclusively(out).bytes();
+  }
+
+  /**
+   * Whether a {@link #writeTo} runs now, so that another would be refused: lets a server answer
+   * a request that only asks (HTTP HEAD) as it would answer the download.
+   */
+  public boolean isWriting() {
+    Running r = state;
+    return r != null && r.window().isWriting();
   }
 
   /**
@@ -339,6 +505,8 @@ public final class FlightRecorder {
 
   @Override
   public String toString() {
-    return "FlightRecorder[" + (isEnabled() ? "running" : "stopped") + ", " + options + "]";
+    StartRefusal r = refusal;
+    String s = isEnabled() ? "running" : r == null ? "stopped" : r.waiting() ? "waiting" : "refused";
+    return "FlightRecorder[" + s + ", " + options + "]";
   }
 }

@@ -6,6 +6,7 @@ import io.github.livetrace.internal.LogEvent;
 import io.github.livetrace.internal.Misuse;
 import io.github.livetrace.internal.RecordingSettings;
 import io.github.livetrace.internal.RegionEvent;
+import io.github.livetrace.internal.StartCheck;
 import io.github.livetrace.internal.StringPoolGuard;
 import io.github.livetrace.internal.TaskBeginEvent;
 import io.github.livetrace.internal.Text;
@@ -107,25 +108,10 @@ public final class Trace {
         TraceStats.rejected(Rejection.BUSY);
         throw new IllegalStateException("tracing is already enabled");
       }
-      if (!Jfr.PRESENT || !FlightRecorder.isAvailable()) {
+      Optional<StartCheck.Refusal> refusal = StartCheck.trace(options);
+      if (refusal.isPresent()) {
         TraceStats.rejected(Rejection.UNAVAILABLE);
-        throw new UnsupportedOperationException(
-            "JDK Flight Recorder is not available in this JVM ("
-                + (Jfr.PRESENT
-                    ? "it was disabled, for example with -XX:-FlightRecorder)"
-                    : "this runtime does not include the jdk.jfr module)"));
-      }
-      if (!options.sensitiveEventsFromOtherRecordingsAllowed()) {
-        List<String> leaks = RecordingSettings.sensitiveEventsEnabledElsewhere(null);
-        if (!leaks.isEmpty()) {
-          TraceStats.rejected(Rejection.UNAVAILABLE);
-          throw new SecurityException(
-              "another recording in this JVM enables events that carry secrets, and JFR would"
-                  + " put them in this trace: "
-                  + String.join(", ", leaks)
-                  + ". Stop that recording or disable those events in it, or allow them"
-                  + " explicitly with TraceOptions.withSensitiveEventsFromOtherRecordingsAllowed(true)");
-        }
+        throw refusal.get().exception();
       }
       Map<String, String> settings = RecordingSettings.build(options.configuration(), options.settings());
       Recording recording = new Recording(settings);

@@ -214,6 +214,11 @@ public final class WindowRecorder {
 
   // ---- writing the window ------------------------------------------------------------------
 
+  /** Whether a {@link #writeExclusively} runs now: another one would be refused. */
+  public boolean isWriting() {
+    return publicWrite.isLocked();
+  }
+
   /**
    * {@link #write} for callers outside livetrace, one at a time, as Go's {@code WriteTo}.
    *

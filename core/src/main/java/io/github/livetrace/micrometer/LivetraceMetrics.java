@@ -47,6 +47,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       <td>task latency, creation to {@code Task.end()}, whether or not a trace records</td></tr>
  *   <tr><td>{@code livetrace.flightrecorder.active}</td><td>gauge</td>
  *       <td>1 while a flight recorder records</td></tr>
+ *   <tr><td>{@code livetrace.flightrecorder.refused}</td><td>gauge, tag {@code reason}</td>
+ *       <td>1 while a flight recorder that was configured ({@code FlightRecorder.startWhenPossible})
+ *       is kept from starting: {@code sensitive_events} (it starts once the other recording stops),
+ *       {@code jfr_unavailable}, {@code another_running}</td></tr>
  *   <tr><td>{@code livetrace.flightrecorder.window.size}</td><td>gauge, bytes</td>
  *       <td>the flight recorder's window on disk: the chunks kept and the one being written</td></tr>
  *   <tr><td>{@code livetrace.flightrecorder.snapshots}</td><td>counter, tag {@code reason}</td>
@@ -156,6 +160,21 @@ public final class LivetraceMetrics implements MeterBinder, AutoCloseable {
         .description("1 while a flight recorder is recording, else 0")
         .tags(tags)
         .register(registry);
+    for (FlightRecorder.StartRefusal.Reason reason : FlightRecorder.StartRefusal.Reason.values()) {
+      Gauge.builder(
+              "livetrace.flightrecorder.refused",
+              () -> FlightRecorder.current()
+                      .filter(r -> !r.isEnabled())
+                      .flatMap(FlightRecorder::startRefusal)
+                      .filter(r -> r.reason() == reason)
+                      .isPresent()
+                  ? 1
+                  : 0)
+          .description("1 while a flight recorder that was configured is kept from starting, by reason")
+          .tags(tags)
+          .tag("reason", reason.tag())
+          .register(registry);
+    }
     Gauge.builder("livetrace.flightrecorder.window.size", () -> FlightRecorder.current().map(FlightRecorder::windowBytes).orElse(0L))
         .description("Bytes of the flight recorder's window on disk: the chunks kept and the one being written")
         .baseUnit(BaseUnits.BYTES)

@@ -167,18 +167,17 @@ public class PprofServlet extends HttpServlet {
     startFlightRecorder();
   }
 
-  /** A flight recorder that cannot start (another runs, no JFR) is logged, never fatal: traces still work. */
+  /**
+   * A flight recorder that cannot start (no JFR, another recording with secret-bearing events,
+   * another flight recorder) is never fatal: traces still work. The core logs why at WARNING,
+   * {@code /flightrecorder} and the index say it, and it starts once the obstacle goes away.
+   */
   private void startFlightRecorder() {
     if (config.flightRecorder == null) {
       return;
     }
-    FlightRecorder recorder = new FlightRecorder(config.flightRecorder);
-    try {
-      recorder.start();
-      flightRecorder = recorder;
-    } catch (RuntimeException e) {
-      log("livetrace: the flight recorder did not start: " + e.getMessage());
-    }
+    flightRecorder = new FlightRecorder(config.flightRecorder);
+    flightRecorder.startWhenPossible();
   }
 
   /** Ends what the endpoints still run, so that a server shutdown ends a trace cleanly. */

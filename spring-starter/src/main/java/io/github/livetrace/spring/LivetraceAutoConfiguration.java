@@ -202,8 +202,10 @@ public final class LivetraceAutoConfiguration {
   /**
    * The flight recorder, started with the context (so that its window holds the start-up too) and
    * stopped with it. One that cannot start (another runs in the JVM, JFR is missing, another
-   * recording enables events that carry secrets) is logged, never fatal: the application and the
-   * traces work without it, and {@code /actuator/livetrace} says why.
+   * recording enables events that carry secrets) is never fatal: the application and the traces
+   * work without it; the core logs why at WARN, {@code /actuator/livetrace}, the endpoint and
+   * {@code livetrace.flightrecorder.refused} say it, and it starts once the obstacle goes away
+   * ({@link FlightRecorder#startWhenPossible()}).
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnProperty(prefix = "livetrace.flight-recorder", name = "enabled", havingValue = "true")
@@ -212,11 +214,7 @@ public final class LivetraceAutoConfiguration {
     @ConditionalOnMissingBean
     FlightRecorder livetraceFlightRecorder(LivetraceProperties properties) {
       FlightRecorder recorder = new FlightRecorder(properties.getFlightRecorder().options());
-      try {
-        recorder.start();
-      } catch (RuntimeException e) {
-        LOG.warn("livetrace: the flight recorder did not start: " + e.getMessage());
-      }
+      recorder.startWhenPossible();
       return recorder;
     }
   }

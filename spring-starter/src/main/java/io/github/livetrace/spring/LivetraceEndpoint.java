@@ -26,6 +26,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  *   "trace": {"running": true, "startTime": "...", "plannedEnd": "...", "url": "/debug/pprof/trace?seconds=5"},
  *   "flightRecorder": {"state": "running", "startTime": "...", "minAge": "10s", "maxBytes": 10485760,
  *                      "windowBytes": 812345, "slowTasks": {"http.server.requests": "2s"}, ...},
+ *   // or, configured but kept from starting: "state": "waiting" (starts by itself) or "refused",
+ *   // with "reason" (sensitive_events, jfr_unavailable, another_running), "message", "startsByItself"
  *   "snapshots": [{"name": "...", "size": 901234, "time": "...", "reason": "...", "url": "..."}]
  * }
  * </pre>
@@ -77,7 +79,19 @@ public class LivetraceEndpoint {
       fr.put("hint", "livetrace.flight-recorder.enabled=true starts one");
       return fr;
     }
-    fr.put("state", recorder.isEnabled() ? "running" : recorder.failure().isPresent() ? "failed" : "stopped");
+    FlightRecorder.StartRefusal refusal = recorder.isEnabled() ? null : recorder.startRefusal().orElse(null);
+    fr.put(
+        "state",
+        recorder.isEnabled()
+            ? "running"
+            : refusal != null
+                ? refusal.waiting() ? "waiting" : "refused"
+                : recorder.failure().isPresent() ? "failed" : "stopped");
+    if (refusal != null) {
+      fr.put("reason", refusal.reason().tag());
+      fr.put("message", refusal.message());
+      fr.put("startsByItself", refusal.waiting());
+    }
     recorder.failure().ifPresent(f -> fr.put("failure", f.getMessage()));
     recorder.startTime().ifPresent(t -> fr.put("startTime", t.toString()));
     fr.put("minAge", Durations.format(recorder.options().minAge()));

@@ -4,6 +4,7 @@ import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.FlightRecorder.Snapshot;
 import io.github.livetrace.internal.ByteSizes;
 import io.github.livetrace.internal.SnapshotStore;
+import io.github.livetrace.internal.StartCheck;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -69,7 +70,9 @@ public final class FlightRecorderEndpoint implements Endpoint {
     return recorder.get().filter(FlightRecorder::isEnabled)
         .map(r -> "The flight recorder's window: the last " + io.github.livetrace.internal.Durations.format(r.options().minAge())
             + " or more of this JVM's trace (at most " + ByteSizes.format(r.options().maxBytes()) + "), ending now, as a JFR file.")
-        .orElse("The flight recorder's window, the last seconds of this JVM's trace (no flight recorder runs now).")
+        .orElse("The flight recorder's window, the last seconds of this JVM's trace ("
+            + recorder.get().flatMap(FlightRecorder::startRefusal).map(FlightRecorderEndpoint::refused).orElse("no flight recorder runs now")
+            + ").")
         + " " + SNAPSHOTS + " lists the windows kept when a task was slow or the application asked"
         + " (JSON with Accept: application/json); " + SNAPSHOTS + "/NAME downloads one.";
   }
@@ -112,6 +115,17 @@ public final class FlightRecorderEndpoint implements Endpoint {
       notRunning(resp, fr);
       return;
     }
+    // What writeTo would refuse, decided before it for HEAD and GET alike: another download, or
+    // another recording whose secret-bearing events are in the newest chunk (its start began one).
+    if (fr.isWriting()) {
+      busy(resp);
+      return;
+    }
+    Optional<StartCheck.Refusal> refusal = StartCheck.recording("the window's newest chunk", "");
+    if (refusal.isPresent()) {
+      Responses.refused(resp, "write the window", refusal.get());
+      return;
+    }
     boolean gzip = StreamedResponse.headers(req, resp, "flightrecorder-" + FILE_TIME.format(Instant.now()) + ".jfr");
     if (req.getMethod().equals("HEAD")) {
       resp.flushBuffer();
@@ -126,12 +140,11 @@ public final class FlightRecorderEndpoint implements Endpoint {
         resp.reset();
         notRunning(resp, fr);
       } else {
-        Responses.busy(resp, null, 1, "another download of the flight recorder's window is running");
+        busy(resp);
       }
       return;
     } catch (SecurityException e) {
-      resp.reset();
-      Responses.plain(resp, HttpServletResponse.SC_CONFLICT, "cannot write the window safely now: " + e.getMessage());
+      Responses.refused(resp, "write the window", StartCheck.Refusal.of(e).orElseThrow());
       return;
     } catch (IOException e) {
       if (out.failed()) {
@@ -148,13 +161,34 @@ public final class FlightRecorderEndpoint implements Endpoint {
     response.finish();
   }
 
+  private static void busy(HttpServletResponse resp) throws IOException {
+    Responses.busy(resp, null, 1, "another download of the flight recorder's window is running");
+  }
+
+  /** 503 for one that was asked to start and could not (it may start later), else 404. */
   private static void notRunning(HttpServletResponse resp, FlightRecorder fr) throws IOException {
+    Optional<FlightRecorder.StartRefusal> refusal = fr == null ? Optional.empty() : fr.startRefusal();
+    if (refusal.isPresent()) {
+      Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, refused(refusal.get()));
+      return;
+    }
     String why =
         fr == null
             ? "; start one with livetrace.flight-recorder.enabled=true (Spring Boot), the servlet's init-parameter"
                 + " flight-recorder=true, or new FlightRecorder(options).start()"
             : fr.failure().map(f -> "; it stopped by itself: " + f.getMessage()).orElse("; it was stopped");
     Responses.plain(resp, HttpServletResponse.SC_NOT_FOUND, "no flight recorder is running in this JVM" + why);
+  }
+
+  /** A flight recorder that was configured and could not start, in one sentence for the operator. */
+  static String refused(FlightRecorder.StartRefusal refusal) {
+    return "a flight recorder was configured but is not running: "
+        + refusal.message()
+        + (refusal.waiting()
+            ? ". It starts by itself once no recording enables those events"
+            : refusal.reason() == FlightRecorder.StartRefusal.Reason.ANOTHER_RUNNING
+                ? ""
+                : ". It will not start in this JVM");
   }
 
   private void list(HttpServletRequest req, HttpServletResponse resp, String base) throws IOException {
@@ -192,6 +226,7 @@ public final class FlightRecorderEndpoint implements Endpoint {
     StringBuilder text = new StringBuilder();
     text.append(snapshots.size()).append(snapshots.size() == 1 ? " snapshot" : " snapshots")
         .append(", newest first; download one with: curl -O 'http://HOST").append(base).append('/').append(SNAPSHOTS).append("/NAME'\n");
+    fr.startRefusal().ifPresent(r -> text.append('(').append(refused(r)).append(")\n"));
     for (Snapshot s : snapshots) {
       text.append(s.name()).append("  ").append(s.size()).append(" bytes  ").append(s.time()).append("  ").append(s.reason()).append('\n');
     }

@@ -1,7 +1,7 @@
 package io.github.livetrace.servlet.internal;
 
 import io.github.livetrace.internal.ChunkReader;
-import io.github.livetrace.internal.RecordingSettings;
+import io.github.livetrace.internal.StartCheck;
 import io.github.livetrace.internal.pprof.ProfileKind;
 import io.github.livetrace.internal.pprof.ProfileRecording;
 import io.github.livetrace.servlet.internal.TraceParameters.BadRequest;
@@ -10,7 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,9 +84,14 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
       return;
     }
     if (req.getMethod().equals("HEAD")) {
+      // What a GET would be answered, without recording: busy, refused by JFR, or the headers.
       Running current = running.get();
+      Optional<StartCheck.Refusal> refusal = current == null ? refusal(params) : Optional.empty();
       if (current != null) {
         busy(resp, current);
+      } else if (refusal.isPresent()) {
+        Responses.refused(resp, "profile", refusal.get());
+        return;
       } else {
         ProfileOutput.headers(req, resp, name(), params.format());
       }
@@ -108,12 +113,10 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
 
   private void record(HttpServletRequest req, HttpServletResponse resp, ProfileParameters params, Running mine)
       throws IOException {
-    if (params.jfr()) {
-      List<String> leaks = RecordingSettings.sensitiveEventsEnabledElsewhere(null);
-      if (!leaks.isEmpty()) {
-        Responses.plain(resp, HttpServletResponse.SC_CONFLICT, refusal("another recording in this JVM enables them: " + String.join(", ", leaks)));
-        return;
-      }
+    Optional<StartCheck.Refusal> refusal = refusal(params);
+    if (refusal.isPresent()) {
+      Responses.refused(resp, "profile", refusal.get());
+      return;
     }
     ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format()); // commits nothing
     ProfileRecording recording;
@@ -122,8 +125,9 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
     } catch (RuntimeException e) {
       output.abandon();
       resp.reset();
-      if (e instanceof UnsupportedOperationException) {
-        Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot profile: " + e.getMessage());
+      Optional<StartCheck.Refusal> lateRefusal = StartCheck.Refusal.of(e);
+      if (lateRefusal.isPresent()) {
+        Responses.refused(resp, "profile", lateRefusal.get());
       } else {
         log.accept("livetrace: the " + name() + " profile's recording did not start: " + e);
         Responses.plain(resp, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the " + name() + " profile's recording did not start: " + e.getMessage());
@@ -175,6 +179,16 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
         output.abandon();
       }
     }
+  }
+
+  /**
+   * Why JFR would refuse this profile now, decided in one place for HEAD and GET: JFR missing, or,
+   * for the raw recording, another recording whose secret-bearing events JFR would put in it.
+   */
+  private static Optional<StartCheck.Refusal> refusal(ProfileParameters params) {
+    return params.jfr()
+        ? StartCheck.recording("the raw recording", "; the pprof, html and collapsed formats hold stacks only")
+        : StartCheck.jfr();
   }
 
   private static String refusal(String why) {

@@ -1,5 +1,6 @@
 package io.github.livetrace.servlet.internal;
 
+import io.github.livetrace.internal.StartCheck;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,6 +22,21 @@ public final class Responses {
     resp.setStatus(status);
     resp.setContentType("text/plain; charset=utf-8");
     resp.getWriter().println(message);
+  }
+
+  /**
+   * What a GET gets, and so a HEAD, when JFR refuses to start the recording it needs: 503 when
+   * JFR is not available, 409 when another recording would put secret-bearing events in it.
+   *
+   * @param what the verb, for the message: "trace", "profile"
+   */
+  public static void refused(HttpServletResponse resp, String what, StartCheck.Refusal refusal) throws IOException {
+    resp.reset();
+    if (refusal.obstacle() == StartCheck.Obstacle.JFR_UNAVAILABLE) {
+      plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot " + what + ": " + refusal.message());
+    } else {
+      plain(resp, HttpServletResponse.SC_CONFLICT, "cannot " + what + " safely now: " + refusal.message());
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import io.github.livetrace.Trace;
 import io.github.livetrace.TraceFailure;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.TraceSession;
+import io.github.livetrace.internal.StartCheck;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
 import io.github.livetrace.servlet.internal.TraceParameters.BadRequest;
@@ -11,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -84,9 +86,17 @@ public final class TraceEndpoint implements Endpoint {
             .withWriteTimeout(writeTimeout);
     boolean gzip = StreamedResponse.headers(req, resp, "trace.jfr");
     if (req.getMethod().equals("HEAD")) {
+      // What Trace.start would decide, in its order, without starting anything.
       if (Trace.isEnabled()) {
         TraceStats.rejected(Rejection.BUSY); // Trace.start counts the GET case
         busy(resp);
+        return;
+      }
+      Optional<StartCheck.Refusal> refusal = StartCheck.trace(options);
+      if (refusal.isPresent()) {
+        TraceStats.rejected(Rejection.UNAVAILABLE);
+        Responses.refused(resp, "trace", refusal.get());
+        return;
       }
       // Sent now, so that the container adds no Content-Length: 0, a length the GET's body,
       // streamed with no known length, would not have.
@@ -100,13 +110,8 @@ public final class TraceEndpoint implements Endpoint {
     } catch (IllegalStateException e) {
       busy(resp);
       return;
-    } catch (SecurityException e) {
-      resp.reset();
-      Responses.plain(resp, HttpServletResponse.SC_CONFLICT, "cannot trace safely now: " + e.getMessage());
-      return;
-    } catch (UnsupportedOperationException e) {
-      resp.reset();
-      Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "cannot trace: " + e.getMessage());
+    } catch (UnsupportedOperationException | SecurityException e) {
+      Responses.refused(resp, "trace", StartCheck.Refusal.of(e).orElseThrow());
       return;
     }
     running.add(session);
