@@ -10,6 +10,9 @@ public final class EventNames {
   public static final String LOG = "livetrace.Log";
   public static final String MISUSE = "livetrace.Misuse";
 
+  /** {@link JvmEvent}: which JVM wrote a chunk, at the start of each. */
+  public static final String JVM = "livetrace.JVM";
+
   /**
    * {@link StringPoolSyncEvent}, bookkeeping that readers skip. Named outside {@code livetrace.}
    * so that {@code jfr print --events 'livetrace.*'} shows only what the application recorded.

@@ -111,6 +111,7 @@ public final class RecordingSettings {
    */
   public static Map<String, String> build(String configuration, Map<String, String> extra) {
     requireConfiguration(configuration);
+    JvmEvent.register();
     Map<String, String> base;
     try {
       base = Configuration.getConfiguration(configuration).getSettings();

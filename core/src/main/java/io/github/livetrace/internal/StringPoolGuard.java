@@ -119,6 +119,29 @@ public final class StringPoolGuard {
     }
   }
 
+  /**
+   * Call before a livetrace event that JFR's chunk-periodic hooks commit ({@link JvmEvent}). They
+   * run on whatever thread starts or rotates a recording, inside that call, so the wait for the
+   * trace-start commit (which follows the start) is left out: only a thread's new writer is
+   * synced. The first chunk of a recording started while none ran may then name strings of the
+   * previous one (readers show null); later chunks are written by flagged writers. Never throws.
+   */
+  public static void beforePeriodicCommit() {
+    if (NEEDED) {
+      ThreadGuard guard = THREADS.get();
+      try {
+        if (!guard.hasWriter) {
+          guard.hasWriter = commitSync();
+        }
+        if (guard.hasWriter && !guard.newWriterSynced) {
+          guard.newWriterSynced = NEW_WRITERS.commitAfter(NEW_WRITERS.newRequest(), true);
+        }
+      } catch (RuntimeException e) {
+        // Never into JFR's rotation; the next chunk tries again.
+      }
+    }
+  }
+
   private static void guardThisThread(ThreadGuard guard) {
     try {
       long trace = TRACE.get();
