@@ -112,6 +112,13 @@ import java.util.function.Predicate;
 public class PprofServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The header that carries the token where {@code Authorization} cannot: the Kubernetes API
+   * server authenticates a pods/proxy request with {@code Authorization} and removes it before
+   * forwarding, so {@code livetrace pull} sends the token in this header.
+   */
+  public static final String TOKEN_HEADER = "X-Livetrace-Token";
+
   /** Default cap on {@code seconds}. */
   public static final double DEFAULT_MAX_SECONDS = 60;
 
@@ -222,10 +229,13 @@ public class PprofServlet extends HttpServlet {
   }
 
   private boolean accessGranted(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    if (config.token != null && !hasToken(req.getHeader("Authorization"))) {
+    if (config.token != null && !hasToken(req.getHeader("Authorization")) && !matches(req.getHeader(TOKEN_HEADER))) {
       TraceStats.rejected(Rejection.UNAUTHORIZED);
       resp.setHeader("WWW-Authenticate", "Bearer realm=\"livetrace\"");
-      Responses.plain(resp, HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required: send the header 'Authorization: Bearer <token>'");
+      Responses.plain(
+          resp,
+          HttpServletResponse.SC_UNAUTHORIZED,
+          "a bearer token is required: send the header 'Authorization: Bearer <token>' (or '" + TOKEN_HEADER + ": <token>' through a proxy that keeps Authorization for itself)");
       return false;
     }
     if (config.accessCheck != null && !config.accessCheck.test(req)) {
@@ -240,7 +250,14 @@ public class PprofServlet extends HttpServlet {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
-    byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    return matches(authorization.substring(7));
+  }
+
+  private boolean matches(String token) {
+    if (token == null) {
+      return false;
+    }
+    byte[] given = token.trim().getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(given, config.token); // constant time: no timing oracle on the token
   }
 
@@ -337,8 +354,8 @@ public class PprofServlet extends HttpServlet {
     }
 
     /**
-     * Requires {@code Authorization: Bearer <token>} on every request; others get 401. Null or
-     * blank means no token.
+     * Requires {@code Authorization: Bearer <token>}, or the token in {@link #TOKEN_HEADER}, on
+     * every request; others get 401. Null or blank means no token.
      */
     public Builder bearerToken(String token) {
       this.token = token == null || token.isBlank() ? null : token.trim();
