@@ -1,11 +1,13 @@
 package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.JsonOutput;
-import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.Fleet;
+import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.cli.internal.TraceReader;
 import io.github.livetrace.cli.internal.TraceSummary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Spec;
       "Per task type and per region type: count, completed count, p50/p90/p99/max latency and a"
           + " log-scale latency histogram; logs per category; the trace's time span, chunks and"
           + " threads.",
-      "Percentiles are within 0.8%% of the exact values. Reads the trace once, in bounded memory."
+      "Percentiles are within 0.8%% of the exact values. Reads the trace once, in bounded memory.",
+      "Several files, or a directory that livetrace pull wrote, are one trace of many JVMs: every"
+          + " chunk names its JVM (livetrace.JVM), task ids are kept apart per JVM, and each task type"
+          + " is also shown per JVM, marking the JVMs whose p99 stands out."
     })
 final class SummaryCommand implements Callable<Integer> {
   enum Format {
@@ -29,8 +34,9 @@ final class SummaryCommand implements Callable<Integer> {
     JSON
   }
 
-  @Parameters(index = "0", paramLabel = "TRACE", description = "the trace, a .jfr file")
-  private Path trace;
+  @Parameters(arity = "1..*", paramLabel = "TRACE",
+      description = "the trace: a .jfr file, several, or a directory (such as one livetrace pull wrote)")
+  private List<Path> traces;
 
   @Option(
       names = "--format",
@@ -48,11 +54,23 @@ final class SummaryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TraceFile file = TraceFile.open(trace);
-    TraceSummary summary = new TraceSummary(file.chunks());
-    TraceReader.decode(file, () -> new TraceSummary(file.chunks()), summary::merge);
+    PrintWriter err = spec.commandLine().getErr();
+    Fleet fleet = Fleet.open(traces, note -> err.println("livetrace summary: " + note));
+    err.flush();
+    int jvms = fleet.jvms().size();
+    TraceSummary summary = null;
+    for (Fleet.Part part : fleet.parts()) {
+      List<ChunkHeader> chunks = part.file().chunks();
+      TraceSummary ofFile = new TraceSummary(chunks, part.jvmOfChunk(), jvms);
+      TraceReader.decode(part.file(), () -> new TraceSummary(chunks, part.jvmOfChunk(), jvms), ofFile::merge);
+      if (summary == null) {
+        summary = ofFile;
+      } else {
+        summary.merge(ofFile);
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
-    SummaryReport report = new SummaryReport(file, summary);
+    SummaryReport report = new SummaryReport(fleet, summary);
     if (format == Format.JSON) {
       report.json(JsonOutput.pretty(out));
     } else {

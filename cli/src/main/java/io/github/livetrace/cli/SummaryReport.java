@@ -1,7 +1,7 @@
 package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.Timestamps;
-import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.TraceSummary.LogStats;
 import io.github.livetrace.cli.internal.TraceSummary.ThreadStats;
@@ -27,21 +27,50 @@ final class SummaryReport {
   private static final double[] PERCENTILES = {0.5, 0.9, 0.99};
   private static final String[] PERCENTILE_FIELDS = {"p50Nanos", "p90Nanos", "p99Nanos"};
 
-  private final TraceFile file;
+  /**
+   * A JVM's latency of a task type stands out when its p50 or its p99 is at least this many times
+   * the median of the JVMs' p50s or p99s of that type, and at least {@link #STANDS_OUT_NANOS}
+   * above it: the p50 finds a JVM that is slow all the time, the p99 one whose tail is.
+   */
+  static final double STANDS_OUT_FACTOR = 2;
+
+  static final long STANDS_OUT_NANOS = 1_000_000;
+
+  /** A JVM's p99 counts for the comparison with at least this many completed tasks of the type. */
+  static final long STANDS_OUT_MIN_TASKS = 5;
+
+  private final Fleet fleet;
   private final TraceSummary summary;
 
-  SummaryReport(TraceFile file, TraceSummary summary) {
-    this.file = file;
+  SummaryReport(Fleet fleet, TraceSummary summary) {
+    this.fleet = fleet;
     this.summary = summary;
+  }
+
+  private long size() {
+    return fleet.parts().stream().mapToLong(p -> p.file().size()).sum();
+  }
+
+  private int chunks() {
+    return fleet.parts().stream().mapToInt(p -> p.file().chunks().size()).sum();
+  }
+
+  private String source() {
+    List<Fleet.Part> parts = fleet.parts();
+    return parts.size() == 1 ? parts.get(0).file().path().toString() : parts.size() + " files";
   }
 
   void text(PrintWriter out, boolean histograms) {
     List<ThreadStats> threads = summary.threads();
     long annotatedThreads = threads.stream().filter(t -> t.annotations() > 0).count();
-    out.printf(Locale.ROOT, "trace    %s (%s, %d chunk%s)%n", file.path(), bytes(file.size()),
-        file.chunks().size(), file.chunks().size() == 1 ? "" : "s");
-    out.printf(Locale.ROOT, "time     %s to %s (%s)%n", Timestamps.instant(file.startNanos()),
-        Timestamps.instant(file.endNanos()), Durations.format(file.endNanos() - file.startNanos()));
+    out.printf(Locale.ROOT, "trace    %s (%s, %d chunk%s)%n", source(), bytes(size()),
+        chunks(), chunks() == 1 ? "" : "s");
+    out.printf(Locale.ROOT, "time     %s to %s (%s)%n", Timestamps.instant(fleet.startNanos()),
+        Timestamps.instant(fleet.endNanos()), Durations.format(fleet.endNanos() - fleet.startNanos()));
+    if (fleet.isFleet()) {
+      out.printf(Locale.ROOT, "jvms     %d: %s%n", fleet.jvms().size(),
+          String.join(", ", fleet.jvms().stream().map(SummaryReport::jvmLine).toList()));
+    }
     out.printf(Locale.ROOT, "events   %,d (%,d livetrace)%n", summary.events(), summary.annotationEvents());
     out.printf(Locale.ROOT, "threads  %d (%d with tasks, regions or logs)%s%n", threads.size(),
         annotatedThreads, threadList(threads, annotatedThreads));
@@ -51,6 +80,10 @@ final class SummaryReport {
     }
     out.println();
     table(out, "TASK TYPE", summary.tasks(), true);
+    if (fleet.isFleet()) {
+      out.println();
+      byJvm(out);
+    }
     out.println();
     table(out, "REGION TYPE", summary.regions(), false);
     out.println();
@@ -76,6 +109,76 @@ final class SummaryReport {
         bars(out, "region " + region.type(), region);
       }
     }
+  }
+
+  private static String jvmLine(Fleet.Jvm jvm) {
+    return jvm.name() + (jvm.named() ? " (pid " + jvm.pid() + ", started " + jvm.startTime() + ")" : " (no livetrace.JVM event)");
+  }
+
+  /** Each task type's latency on each JVM, the JVMs that stand out marked. */
+  private void byJvm(PrintWriter out) {
+    List<List<TypeStats>> perJvm = summary.tasksByJvm();
+    int width = "TASK TYPE BY JVM".length();
+    for (Fleet.Jvm jvm : fleet.jvms()) {
+      width = Math.max(width, jvm.name().length() + 2);
+    }
+    for (TypeStats task : summary.tasks()) {
+      width = Math.max(width, display(task.type()).length());
+    }
+    String row = "%-" + width + "s  %10s  %9s  %9s  %9s  %s%n";
+    out.printf(Locale.ROOT, row, "TASK TYPE BY JVM", "COUNT", "P50", "P99", "MAX", "");
+    for (TypeStats task : summary.tasks()) {
+      out.printf(Locale.ROOT, "%s%n", display(task.type()));
+      List<TypeStats> rows = new ArrayList<>();
+      for (List<TypeStats> jvmTasks : perJvm) {
+        rows.add(jvmTasks.stream().filter(t -> t.type().equals(task.type())).findFirst().orElse(null));
+      }
+      long medianP50 = median(rows, 0.5);
+      long medianP99 = median(rows, 0.99);
+      for (Fleet.Jvm jvm : fleet.jvms()) {
+        TypeStats t = rows.get(jvm.index());
+        if (t == null) {
+          continue;
+        }
+        boolean any = t.completed() > 0;
+        out.printf(Locale.ROOT, row, "  " + jvm.name(), String.format(Locale.ROOT, "%,d", t.count()),
+            any ? Durations.format(t.percentile(0.5)) : "-",
+            any ? Durations.format(t.percentile(0.99)) : "-",
+            any ? Durations.format(t.max()) : "-",
+            standsOut(t, medianP50, medianP99));
+      }
+    }
+    out.println("A JVM stands out when its p50 or p99 is at least " + (int) STANDS_OUT_FACTOR + "x the median of the JVMs' p50s or p99s and "
+        + Durations.format(STANDS_OUT_NANOS) + " above it (JVMs with at least " + STANDS_OUT_MIN_TASKS + " tasks of the type).");
+  }
+
+  /** The median of a percentile over the JVMs with enough tasks of a type, or 0 with fewer than two. */
+  static long median(List<TypeStats> rows, double percentile) {
+    List<Long> values = rows.stream().filter(t -> t != null && t.completed() >= STANDS_OUT_MIN_TASKS)
+        .map(t -> t.percentile(percentile)).sorted().toList();
+    if (values.size() < 2) {
+      return 0;
+    }
+    int n = values.size();
+    return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+  }
+
+  /** Why a JVM's latency stands out, or "" when it does not. */
+  static String standsOut(TypeStats t, long medianP50, long medianP99) {
+    if (t.completed() < STANDS_OUT_MIN_TASKS) {
+      return "";
+    }
+    String p50 = above(t.percentile(0.5), medianP50, "p50");
+    String p99 = above(t.percentile(0.99), medianP99, "p99");
+    return !p50.isEmpty() ? p50 : p99;
+  }
+
+  private static String above(long value, long median, String name) {
+    if (median <= 0 || value < STANDS_OUT_FACTOR * median || value - median < STANDS_OUT_NANOS) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "stands out: %s %.1fx the JVMs' median %s (%s)", name, (double) value / median, name,
+        Durations.format(median));
   }
 
   private static String threadList(List<ThreadStats> threads, long annotatedThreads) {
@@ -161,12 +264,32 @@ final class SummaryReport {
 
   void json(JsonGenerator json) {
     json.writeStartObject();
-    json.writeStringProperty("file", file.path().toString());
-    json.writeNumberProperty("bytes", file.size());
-    json.writeNumberProperty("chunks", file.chunks().size());
-    json.writeStringProperty("start", Timestamps.instant(file.startNanos()).toString());
-    json.writeStringProperty("end", Timestamps.instant(file.endNanos()).toString());
-    json.writeNumberProperty("durationNanos", file.endNanos() - file.startNanos());
+    if (fleet.parts().size() == 1) {
+      json.writeStringProperty("file", fleet.parts().get(0).file().path().toString());
+    } else {
+      json.writeArrayPropertyStart("files");
+      for (Fleet.Part part : fleet.parts()) {
+        json.writeString(part.file().path().toString());
+      }
+      json.writeEndArray();
+    }
+    json.writeNumberProperty("bytes", size());
+    json.writeNumberProperty("chunks", chunks());
+    json.writeStringProperty("start", Timestamps.instant(fleet.startNanos()).toString());
+    json.writeStringProperty("end", Timestamps.instant(fleet.endNanos()).toString());
+    json.writeNumberProperty("durationNanos", fleet.endNanos() - fleet.startNanos());
+    json.writeArrayPropertyStart("jvms");
+    for (Fleet.Jvm jvm : fleet.jvms()) {
+      json.writeStartObject();
+      json.writeStringProperty("name", jvm.name());
+      if (jvm.named()) {
+        json.writeNumberProperty("pid", jvm.pid());
+        json.writeStringProperty("startTime", jvm.startTime().toString());
+        json.writeStringProperty("javaVersion", jvm.javaVersion());
+      }
+      json.writeEndObject();
+    }
+    json.writeEndArray();
     json.writeNumberProperty("events", summary.events());
     json.writeNumberProperty("livetraceEvents", summary.annotationEvents());
     json.writeNumberProperty("misuse", summary.misuse());
@@ -177,6 +300,45 @@ final class SummaryReport {
       typeJson(json, task, true);
     }
     json.writeEndArray();
+    if (fleet.isFleet()) {
+      List<List<TypeStats>> perJvm = summary.tasksByJvm();
+      json.writeArrayPropertyStart("tasksByJvm");
+      for (TypeStats task : summary.tasks()) {
+        List<TypeStats> rows = new ArrayList<>();
+        for (List<TypeStats> jvmTasks : perJvm) {
+          rows.add(jvmTasks.stream().filter(t -> t.type().equals(task.type())).findFirst().orElse(null));
+        }
+        long medianP50 = median(rows, 0.5);
+        long medianP99 = median(rows, 0.99);
+        json.writeStartObject();
+        json.writeStringProperty("type", task.type());
+        json.writeNumberProperty("medianP50Nanos", medianP50);
+        json.writeNumberProperty("medianP99Nanos", medianP99);
+        json.writeArrayPropertyStart("jvms");
+        for (Fleet.Jvm jvm : fleet.jvms()) {
+          TypeStats t = rows.get(jvm.index());
+          if (t == null) {
+            continue;
+          }
+          json.writeStartObject();
+          json.writeStringProperty("jvm", jvm.name());
+          json.writeNumberProperty("count", t.count());
+          json.writeNumberProperty("completed", t.completed());
+          json.writeNumberProperty("p50Nanos", t.percentile(0.5));
+          json.writeNumberProperty("p99Nanos", t.percentile(0.99));
+          json.writeNumberProperty("maxNanos", t.max());
+          String why = standsOut(t, medianP50, medianP99);
+          json.writeBooleanProperty("standsOut", !why.isEmpty());
+          if (!why.isEmpty()) {
+            json.writeStringProperty("why", why);
+          }
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+    }
     json.writeName("regions");
     json.writeStartArray();
     for (TypeStats region : summary.regions()) {
@@ -196,6 +358,9 @@ final class SummaryReport {
     json.writeStartArray();
     for (ThreadStats thread : summary.threads()) {
       json.writeStartObject();
+      if (fleet.isFleet()) {
+        json.writeStringProperty("jvm", fleet.jvms().get(thread.jvm()).name());
+      }
       json.writeNumberProperty("id", thread.id());
       json.writeStringProperty("name", thread.name());
       if (!thread.earlierNames().isEmpty()) {

@@ -161,9 +161,9 @@ class ParallelDecodingTest {
     assertEquals(TYPES, regions);
   }
 
-  private static String json(TraceFile file, TraceSummary summary) {
+  private static String json(TraceFile file, TraceSummary summary) throws Exception {
     StringWriter out = new StringWriter();
-    new SummaryReport(file, summary).json(JsonOutput.pretty(out));
+    new SummaryReport(io.github.livetrace.cli.internal.Fleet.of(file), summary).json(JsonOutput.pretty(out));
     return out.toString();
   }
 }

@@ -131,7 +131,7 @@ class SummaryCommandTest {
 
   private static String json(TraceFile trace, TraceSummary summary) throws Exception {
     StringWriter out = new StringWriter();
-    new SummaryReport(trace, summary).json(JsonOutput.pretty(out));
+    new SummaryReport(io.github.livetrace.cli.internal.Fleet.of(trace), summary).json(JsonOutput.pretty(out));
     return out.toString();
   }
 

@@ -245,7 +245,7 @@ public final class TraceSummary implements JfrEventHandler {
    * @param name its name in the latest chunk that has it
    * @param earlierNames the names it had before, when it was renamed during the trace
    */
-  public record ThreadStats(long id, String name, List<String> earlierNames, long events, long annotations) {}
+  public record ThreadStats(long id, String name, List<String> earlierNames, long events, long annotations, int jvm) {}
 
   /** Logs of one category. */
   public static final class LogStats {
@@ -389,9 +389,12 @@ public final class TraceSummary implements JfrEventHandler {
   private final ByType<TypeStats> regions = new ByType<>(TypeStats::new, (from, to) -> to.add(from));
   private final ByType<LogStats> logs = new ByType<>(category -> new LogStats(category), (from, to) -> to.count += from.count);
   private final long[] chunkStarts; // by chunk index
-  private final Map<Long, ThreadEntry> threads = new HashMap<>(); // by thread id
-  private final LongMap<String> openTasks = new LongMap<>(); // task id -> type
+  private final int[] jvmOfChunk; // by chunk index: the JVM that wrote it (Fleet)
+  private final List<ByType<TypeStats>> tasksByJvm = new ArrayList<>(); // by JVM, when there are several
+  private final Map<Long, ThreadEntry> threads = new HashMap<>(); // by jvmKey(thread id)
+  private final LongMap<String> openTasks = new LongMap<>(); // jvmKey(task id) -> type
   private final LongMap<String> endsWithoutBegin = new LongMap<>();
+  private int jvm; // of the chunk being read
   // The chunk being read: events and livetrace events per thread number (JfrThread.index), and
   // the threads, added to `threads` when the chunk ends. An array by number rather than a map by
   // thread: no lookup per event.
@@ -405,13 +408,42 @@ public final class TraceSummary implements JfrEventHandler {
 
   /** @param chunks the trace's chunks, whose start times tell when a thread had a name */
   public TraceSummary(List<ChunkHeader> chunks) {
+    this(chunks, new int[chunks.size()], 1);
+  }
+
+  /**
+   * A summary of one file of a {@link Fleet}, which {@link #merge} adds up with the others.
+   *
+   * @param jvmOfChunk by chunk index, the JVM that wrote it ({@link Fleet.Part})
+   * @param jvms how many JVMs the fleet has (at most {@value #MAX_JVMS}); with more than one, task
+   *     types are also kept per JVM
+   */
+  public TraceSummary(List<ChunkHeader> chunks, int[] jvmOfChunk, int jvms) {
+    if (jvms > MAX_JVMS) {
+      throw new IllegalArgumentException("at most " + MAX_JVMS + " JVMs are summarized together, not " + jvms);
+    }
     this.chunkStarts = chunks.stream().mapToLong(ChunkHeader::startNanos).toArray();
+    this.jvmOfChunk = jvmOfChunk;
+    for (int i = 0; i < jvms && jvms > 1; i++) {
+      tasksByJvm.add(new ByType<>(TypeStats::new, (from, to) -> to.add(from)));
+    }
+  }
+
+  /** Ids are per JVM: keys of tasks and threads carry the JVM in their low bits. */
+  private static final int JVM_BITS = 12;
+
+  /** The most JVMs one summary keys apart. */
+  public static final int MAX_JVMS = 1 << JVM_BITS;
+
+  private long jvmKey(long id) {
+    return id << JVM_BITS | jvm;
   }
 
   @Override
   public void beginChunk(int index) {
     endChunk();
     chunk = index;
+    jvm = jvmOfChunk[index];
   }
 
   /** Adds the counts per thread of the chunk read last to those of the trace. */
@@ -421,7 +453,7 @@ public final class TraceSummary implements JfrEventHandler {
       if (thread == null) {
         continue;
       }
-      ThreadEntry entry = threads.computeIfAbsent(thread.id(), id -> new ThreadEntry());
+      ThreadEntry entry = threads.computeIfAbsent(jvmKey(thread.id()), id -> new ThreadEntry());
       entry.named(thread.name(), chunkStarts[chunk]);
       entry.events += chunkCounts[2 * t];
       entry.annotations += chunkCounts[2 * t + 1];
@@ -489,15 +521,23 @@ public final class TraceSummary implements JfrEventHandler {
 
   private void taskBegun(long id, String type) {
     tasks.get(type).count++;
-    if (endsWithoutBegin.remove(id) == null) {
-      openTasks.put(id, type == null ? "" : type);
+    if (!tasksByJvm.isEmpty()) {
+      tasksByJvm.get(jvm).get(type).count++;
+    }
+    long key = jvmKey(id);
+    if (endsWithoutBegin.remove(key) == null) {
+      openTasks.put(key, type == null ? "" : type);
     }
   }
 
   private void taskEnded(long id, String type, long durationNanos) {
     tasks.get(type).record(durationNanos);
-    if (openTasks.remove(id) == null) {
-      endsWithoutBegin.put(id, type == null ? "" : type);
+    if (!tasksByJvm.isEmpty()) {
+      tasksByJvm.get(jvm).get(type).record(durationNanos);
+    }
+    long key = jvmKey(id);
+    if (openTasks.remove(key) == null) {
+      endsWithoutBegin.put(key, type == null ? "" : type);
     }
   }
 
@@ -516,6 +556,9 @@ public final class TraceSummary implements JfrEventHandler {
     annotationEvents += other.annotationEvents;
     misuse += other.misuse;
     tasks.merge(other.tasks);
+    for (int j = 0; j < tasksByJvm.size(); j++) {
+      tasksByJvm.get(j).merge(other.tasksByJvm.get(j));
+    }
     regions.merge(other.regions);
     logs.merge(other.logs);
     other.threads.forEach((id, theirs) -> {
@@ -543,7 +586,18 @@ public final class TraceSummary implements JfrEventHandler {
     }
     endChunk();
     finished = true;
-    endsWithoutBegin.forEach((id, type) -> tasks.get(type).count++);
+    endsWithoutBegin.forEach((key, type) -> {
+      tasks.get(type).count++;
+      if (!tasksByJvm.isEmpty()) {
+        tasksByJvm.get((int) (key & (MAX_JVMS - 1))).get(type).count++;
+      }
+    });
+  }
+
+  /** With several JVMs, each JVM's task types (by {@link Fleet.Jvm#index()}); empty with one. */
+  public List<List<TypeStats>> tasksByJvm() {
+    finish();
+    return tasksByJvm.stream().map(TraceSummary::sorted).toList();
   }
 
   /** Task types, most frequent first. */
@@ -569,10 +623,11 @@ public final class TraceSummary implements JfrEventHandler {
   public List<ThreadStats> threads() {
     finish();
     List<ThreadStats> result = new ArrayList<>();
-    threads.forEach((id, t) -> {
+    threads.forEach((key, t) -> {
       List<String> names = t.namesInOrder();
       String name = names.get(names.size() - 1);
-      result.add(new ThreadStats(id, name, List.copyOf(names.subList(0, names.size() - 1)), t.events, t.annotations));
+      result.add(new ThreadStats(key >>> JVM_BITS, name, List.copyOf(names.subList(0, names.size() - 1)), t.events, t.annotations,
+          (int) (key & (MAX_JVMS - 1))));
     });
     result.sort(Comparator.comparingLong(ThreadStats::events).reversed().thenComparingLong(ThreadStats::id));
     return result;
