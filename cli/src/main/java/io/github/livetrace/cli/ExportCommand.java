@@ -4,6 +4,7 @@ import io.github.livetrace.cli.internal.BadInputException;
 import io.github.livetrace.cli.internal.ChromeTraceExport;
 import io.github.livetrace.cli.internal.JsonOutput;
 import io.github.livetrace.cli.internal.TaskScope;
+import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
 import io.github.livetrace.internal.Durations;
@@ -15,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,15 +37,18 @@ import tools.jackson.core.JsonGenerator;
           + " monitor, sleep, socket and file I/O) and CPU samples; each task as an async slice,"
           + " with flow arrows between the threads it ran on; logs as instant events; GC pauses.",
       "A large trace makes a file too large for the browser: --from and --to keep a time window,"
-          + " --task one task."
+          + " --task one task.",
+      "Several files, or a directory that livetrace pull wrote, become one process per JVM (pod) on"
+          + " one wall-clock timeline."
     })
 final class ExportCommand implements Callable<Integer> {
   enum Format {
     CHROME
   }
 
-  @Parameters(index = "0", paramLabel = "TRACE", description = "the trace, a .jfr file")
-  private Path trace;
+  @Parameters(arity = "1..*", paramLabel = "TRACE",
+      description = "the trace: a .jfr file, several, or a directory (such as one livetrace pull wrote)")
+  private List<Path> traces;
 
   @Option(
       names = {"-o", "--output"},
@@ -90,17 +95,42 @@ final class ExportCommand implements Callable<Integer> {
     if (task != null && (from != null || to != null)) {
       throw new ParameterException(spec.commandLine(), "--task exports the task's own span; leave out --from and --to");
     }
-    TraceFile file = TraceFile.open(trace);
-    ChromeTraceExport.Selection selection = selection(file);
-    OutputFiles.requireWritable(output, trace);
-    ChromeTraceExport.Counts counts;
+    PrintWriter err = spec.commandLine().getErr();
+    Fleet fleet = Fleet.open(traces, note -> err.println("livetrace export: " + note));
+    err.flush();
+    boolean one = fleet.parts().size() == 1 && !fleet.isFleet();
+    if (task != null && !one) {
+      throw new ParameterException(spec.commandLine(), "--task names a task of one JVM: give that JVM's file (ids are per JVM)");
+    }
+    ChromeTraceExport.Selection selection = one ? selection(fleet.parts().get(0).file()) : window(fleet.startNanos(), fleet.endNanos());
+    for (Path trace : traces) {
+      OutputFiles.requireWritable(output, trace);
+    }
+    ChromeTraceExport.Counts counts = new ChromeTraceExport.Counts();
     FileChannel channel = OutputFiles.open(output);
     boolean done = false;
     try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
         JsonGenerator json = JsonOutput.eventPerLine(out)) {
-      ChromeTraceExport export = new ChromeTraceExport(json, file, selection);
-      TraceReader.decode(file, export);
-      counts = export.finish();
+      if (one) {
+        TraceFile file = fleet.parts().get(0).file();
+        ChromeTraceExport export = new ChromeTraceExport(json, file, selection);
+        TraceReader.decode(file, export);
+        counts = export.finish();
+      } else {
+        ChromeTraceExport.open(json);
+        for (Fleet.Jvm jvm : fleet.jvms()) {
+          for (Fleet.Part part : fleet.parts()) {
+            if (java.util.Arrays.stream(part.jvmOfChunk()).noneMatch(j -> j == jvm.index())) {
+              continue;
+            }
+            ChromeTraceExport export = new ChromeTraceExport(json, part.file(), selection,
+                new ChromeTraceExport.Process(jvm.index(), part.jvmOfChunk(), jvm.name(), fleet.startNanos(), fleet.endNanos()));
+            TraceReader.decode(part.file(), export);
+            counts.add(export.finish());
+          }
+        }
+        ChromeTraceExport.close(json, fleet.parts().size() + " files, " + fleet.jvms().size() + " JVMs", fleet.startNanos());
+      }
       done = true;
     } finally {
       if (!done) {
@@ -135,6 +165,12 @@ final class ExportCommand implements Callable<Integer> {
       }
       return scope.selection(file);
     }
+    return window(file.startNanos(), file.endNanos());
+  }
+
+  /** The window of --from and --to, offsets from {@code startNanos}. */
+  private ChromeTraceExport.Selection window(long startNanos, long endNanos) {
+    long span = endNanos - startNanos;
     if (from == null && to == null) {
       return ChromeTraceExport.Selection.ALL;
     }
@@ -142,8 +178,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--from " + Durations.format(from)
           + " is past the end of the trace, which lasts " + Durations.format(span));
     }
-    long fromNanos = from == null ? Long.MIN_VALUE : file.startNanos() + from.toNanos();
-    long toNanos = to == null ? Long.MAX_VALUE : file.startNanos() + to.toNanos();
+    long fromNanos = from == null ? Long.MIN_VALUE : startNanos + from.toNanos();
+    long toNanos = to == null ? Long.MAX_VALUE : startNanos + to.toNanos();
     return new ChromeTraceExport.Selection(fromNanos, toNanos, null, null);
   }
 }

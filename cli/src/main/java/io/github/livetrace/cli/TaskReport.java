@@ -5,7 +5,8 @@ import io.github.livetrace.cli.internal.TaskDetails.Detail;
 import io.github.livetrace.cli.internal.TaskDetails.Kind;
 import io.github.livetrace.cli.internal.TaskDetails.Step;
 import io.github.livetrace.cli.internal.TaskSearch;
-import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.Fleet;
+import io.github.livetrace.cli.internal.TaskKeys;
 import io.github.livetrace.internal.Durations;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -18,20 +19,25 @@ import java.util.Map;
 final class TaskReport {
   private static final int CHILDREN_SHOWN = 10;
 
-  private final TraceFile file;
+  private final Fleet fleet;
   private final TaskSearch search;
   private final TaskDetails details;
 
-  TaskReport(TraceFile file, TaskSearch search, TaskDetails details) {
-    this.file = file;
+  TaskReport(Fleet fleet, TaskSearch search, TaskDetails details) {
+    this.fleet = fleet;
     this.search = search;
     this.details = details;
+  }
+
+  /** What was read, for the header line: the file, or how many files. */
+  static String source(Fleet fleet) {
+    return fleet.parts().size() == 1 ? fleet.parts().get(0).file().path().toString() : fleet.parts().size() + " files";
   }
 
   void print(PrintWriter out) {
     List<Detail> tasks = details.details();
     out.printf(Locale.ROOT, "%,d of %,d tasks match in %s; the %d slowest:%n", search.matches(),
-        search.tasksSeen(), file.path(), tasks.size());
+        search.tasksSeen(), source(fleet), tasks.size());
     for (Detail detail : tasks) {
       out.println();
       task(out, detail);
@@ -40,22 +46,25 @@ final class TaskReport {
 
   private void task(PrintWriter out, Detail detail) {
     TaskSearch.Match task = detail.match();
-    out.printf(Locale.ROOT, "task %d  %s  %s%s%n", task.taskId(), task.type(),
+    out.printf(Locale.ROOT, "task %d  %s  %s%s%n", TaskKeys.id(task.taskId()), task.type(),
         Durations.format(task.durationNanos()), task.ended() ? "" : " (unfinished: still open at the end of the trace)");
-    long sinceStart = task.beginNanos() - file.startNanos();
+    if (fleet.isFleet()) {
+      out.printf(Locale.ROOT, "  jvm       %s%n", fleet.jvms().get(TaskKeys.jvm(task.taskId())).name());
+    }
+    long sinceStart = task.beginNanos() - fleet.startNanos();
     out.printf(Locale.ROOT, "  began     %s%s%n", sinceStart < 0
         ? Durations.format(-sinceStart) + " before the trace started"
         : "+" + Durations.format(sinceStart) + " into the trace",
         task.begunInTrace() ? "" : " (its begin event is not in the trace: end minus duration)");
     if (task.parentId() != 0) {
-      out.printf(Locale.ROOT, "  parent    %d %s%n", task.parentId(),
+      out.printf(Locale.ROOT, "  parent    %d %s%n", TaskKeys.id(task.parentId()),
           detail.parentType() == null ? "(not in the trace)" : detail.parentType());
     }
     List<TaskDetails.Child> children = detail.children();
     if (!children.isEmpty()) {
       List<String> shown = new ArrayList<>();
       for (TaskDetails.Child child : children.subList(0, Math.min(CHILDREN_SHOWN, children.size()))) {
-        shown.add(child.taskId() + " " + child.type() + " "
+        shown.add(TaskKeys.id(child.taskId()) + " " + child.type() + " "
             + (child.durationNanos() < 0 ? "(unfinished)" : Durations.format(child.durationNanos())));
       }
       long more = children.size() - shown.size() + detail.moreChildren();

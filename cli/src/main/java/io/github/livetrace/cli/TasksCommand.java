@@ -2,7 +2,7 @@ package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.TaskDetails;
 import io.github.livetrace.cli.internal.TaskSearch;
-import io.github.livetrace.cli.internal.TraceFile;
+import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.TraceReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,11 +29,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Task instances, slowest first: duration, parent and child tasks, the threads each ran on,"
           + " and its regions and logs in time order with their offset from the task's begin.",
-      "Tasks still open at the end of the trace are measured up to its end and marked unfinished."
+      "Tasks still open at the end of the trace are measured up to its end and marked unfinished.",
+      "Several files, or a directory that livetrace pull wrote, are one trace of many JVMs: each task"
+          + " is shown with its JVM (pod), and ids of different JVMs never meet."
     })
 final class TasksCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TRACE", description = "the trace, a .jfr file")
-  private Path trace;
+  @Parameters(arity = "1..*", paramLabel = "TRACE",
+      description = "the trace: a .jfr file, several, or a directory (such as one livetrace pull wrote)")
+  private List<Path> traces;
 
   @Option(names = "--type", paramLabel = "T", description = "only tasks of this type")
   private String type;
@@ -77,21 +80,32 @@ final class TasksCommand implements Callable<Integer> {
     if (minNanos > maxNanos) {
       throw new ParameterException(spec.commandLine(), "--min is larger than --max");
     }
-    TraceFile file = TraceFile.open(trace);
+    PrintWriter err = spec.commandLine().getErr();
+    Fleet fleet = Fleet.open(traces, note -> err.println("livetrace tasks: " + note));
+    err.flush();
     TaskSearch.Filter filter =
         new TaskSearch.Filter(type, minNanos, maxNanos, text == null || text.isEmpty() ? null : text, limit);
-    TaskSearch search = new TaskSearch(file, filter);
-    TraceReader.decode(file, () -> new TaskSearch(file, filter), search::merge);
+    // Ids are keyed by JVM, so the searches of several files add up as those of one.
+    TaskSearch search = new TaskSearch(fleet.endNanos(), new int[0], filter);
+    for (Fleet.Part part : fleet.parts()) {
+      TaskSearch ofFile = new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter);
+      TraceReader.decode(part.file(), () -> new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter), ofFile::merge);
+      search.merge(ofFile);
+    }
     List<TaskSearch.Match> matches = search.finish();
     PrintWriter out = spec.commandLine().getOut();
     if (matches.isEmpty()) {
-      out.printf(Locale.ROOT, "no task matches (%d tasks in %s)%n", search.tasksSeen(), file.path());
+      out.printf(Locale.ROOT, "no task matches (%d tasks in %s)%n", search.tasksSeen(), TaskReport.source(fleet));
       out.flush();
       return 0;
     }
-    TaskDetails details = new TaskDetails(file, matches);
-    TraceReader.decode(file, () -> new TaskDetails(file, matches), details::merge);
-    new TaskReport(file, search, details).print(out);
+    TaskDetails details = new TaskDetails(fleet.startNanos(), new int[0], matches);
+    for (Fleet.Part part : fleet.parts()) {
+      TaskDetails ofFile = new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches);
+      TraceReader.decode(part.file(), () -> new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches), ofFile::merge);
+      details.merge(ofFile);
+    }
+    new TaskReport(fleet, search, details).print(out);
     out.flush();
     return 0;
   }

@@ -139,7 +139,7 @@ class ParallelDecodingTest {
       TraceReader.decode(file, threads, () -> new TaskDetails(file, matches), details::merge);
     }
     StringWriter out = new StringWriter();
-    new TaskReport(file, search, details).print(new PrintWriter(out));
+    new TaskReport(io.github.livetrace.cli.internal.Fleet.of(file), search, details).print(new PrintWriter(out));
     return out.toString();
   }
 

@@ -36,12 +36,27 @@ import tools.jackson.core.JsonGenerator;
  *   <li>Garbage collections and GC pauses on two tracks of their own.
  * </ul>
  *
+ * <p>A fleet (several JVMs, {@link Fleet}) is one process per JVM, named after it (its pod), on
+ * one timeline: {@link #open} starts the file, an export per JVM writes its process ({@link
+ * #ChromeTraceExport(JsonGenerator, TraceFile, Selection, Process)}), {@link #close} ends it.
+ *
  * <p>A {@link Selection} keeps a time window, some tasks or some threads. Timestamps are
  * microseconds since the start of the trace (its earliest chunk), with nanosecond decimals:
  * absolute times would not fit a double at that precision.
  */
 public final class ChromeTraceExport implements JfrEventHandler {
   private static final int PID = 1;
+
+  /**
+   * The JVM one export writes, as a process of a fleet's file.
+   *
+   * @param jvm the JVM's index: events of chunks other JVMs wrote are passed over
+   * @param jvmOfChunk by chunk index, the JVM that wrote it
+   * @param name the process's name
+   * @param originNanos the start of the whole trace, time 0 of every process
+   * @param endNanos the end of the whole trace
+   */
+  public record Process(int jvm, int[] jvmOfChunk, String name, long originNanos, long endNanos) {}
   private static final long GC_TID = 2_000_000_001L;
   private static final long GC_PAUSE_TID = 2_000_000_002L;
   private static final long FIRST_EXTRA_TID = 3_000_000_000L;
@@ -107,6 +122,21 @@ public final class ChromeTraceExport implements JfrEventHandler {
     public long misuse;
     /** Slices moved to an extra track because they did not nest. */
     public long notNested;
+
+    /** Adds another process's counts. */
+    public void add(Counts other) {
+      threads += other.threads;
+      regions += other.regions;
+      tasks += other.tasks;
+      unfinishedTasks += other.unfinishedTasks;
+      flows += other.flows;
+      logs += other.logs;
+      gc += other.gc;
+      blocked += other.blocked;
+      cpuSamples += other.cpuSamples;
+      misuse += other.misuse;
+      notNested += other.notNested;
+    }
   }
 
   /** What is kept per open task. */
@@ -144,6 +174,11 @@ public final class ChromeTraceExport implements JfrEventHandler {
   private final JsonGenerator json;
   private final TraceFile file;
   private final Selection selection;
+  private final int pid;
+  private final int jvm;
+  private final int[] jvmOfChunk;
+  private final boolean alone; // opens and closes the file itself
+  private boolean skipping; // the chunk being read is another JVM's
   private final long originNanos;
   private final long endNanos;
   private final TaskTracker<TaskState> tasks;
@@ -153,26 +188,70 @@ public final class ChromeTraceExport implements JfrEventHandler {
   private final Counts counts = new Counts();
   private long flowIds;
 
-  /** Starts the file: the opening of the event array and the process name. */
+  /** Starts the file of one JVM's trace: the opening of the event array and the process name. */
   public ChromeTraceExport(JsonGenerator json, TraceFile file, Selection selection) {
+    this(json, file, selection, new Process(0, new int[file.chunks().size()], "livetrace " + file.path().getFileName(), file.startNanos(), file.endNanos()), true);
+  }
+
+  /**
+   * Writes one JVM of a fleet as a process of a file that {@link #open} started; {@link #finish}
+   * writes its track names, and {@link #close} ends the file after the last one.
+   */
+  public ChromeTraceExport(JsonGenerator json, TraceFile file, Selection selection, Process process) {
+    this(json, file, selection, process, false);
+  }
+
+  private ChromeTraceExport(JsonGenerator json, TraceFile file, Selection selection, Process process, boolean alone) {
     this.json = json;
     this.file = file;
     this.selection = selection;
-    this.originNanos = file.startNanos();
-    this.endNanos = file.endNanos();
+    this.pid = PID + process.jvm();
+    this.jvm = process.jvm();
+    this.jvmOfChunk = process.jvmOfChunk();
+    this.alone = alone;
+    this.originNanos = process.originNanos();
+    this.endNanos = process.endNanos();
     this.tasks = new TaskTracker<>(file.chunks(), id -> new TaskState(), this::retired);
-    json.writeStartObject();
-    json.writeName("traceEvents");
-    json.writeStartArray();
+    if (alone) {
+      open(json);
+    }
     json.writeStartObject();
     json.writeStringProperty("ph", "M");
     json.writeStringProperty("name", "process_name");
-    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("pid", pid);
     json.writeName("args");
     json.writeStartObject();
-    json.writeStringProperty("name", "livetrace " + file.path().getFileName());
+    json.writeStringProperty("name", process.name());
     json.writeEndObject();
     json.writeEndObject();
+  }
+
+  /** Starts a file: the opening of the event array. */
+  public static void open(JsonGenerator json) {
+    json.writeStartObject();
+    json.writeName("traceEvents");
+    json.writeStartArray();
+  }
+
+  /** Ends a file that {@link #open} started, once every process is written. */
+  public static void close(JsonGenerator json, String source, long originNanos) {
+    json.writeEndArray();
+    json.writeStringProperty("displayTimeUnit", "ms");
+    json.writeName("otherData");
+    json.writeStartObject();
+    json.writeStringProperty("generator", "livetrace export");
+    json.writeStringProperty("source", source);
+    json.writeStringProperty("traceStart", Timestamps.instant(originNanos).toString());
+    json.writeStringProperty("note", "ts are microseconds since traceStart");
+    json.writeEndObject();
+    json.writeEndObject();
+    json.writeRaw('\n');
+    json.flush();
+  }
+
+  @Override
+  public void beginChunk(int index) {
+    skipping = jvmOfChunk[index] != jvm;
   }
 
   @Override
@@ -198,7 +277,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
   @Override
   public void event(JfrEvent event) {
     int tag = event.tag();
-    if (tag == LivetraceEvents.OTHER) {
+    if (tag == LivetraceEvents.OTHER || skipping) {
       return;
     }
     long end = event.endNanos();
@@ -246,18 +325,9 @@ public final class ChromeTraceExport implements JfrEventHandler {
             List.of());
       }
     });
-    json.writeEndArray();
-    json.writeStringProperty("displayTimeUnit", "ms");
-    json.writeName("otherData");
-    json.writeStartObject();
-    json.writeStringProperty("generator", "livetrace export");
-    json.writeStringProperty("source", String.valueOf(file.path().getFileName()));
-    json.writeStringProperty("traceStart", Timestamps.instant(originNanos).toString());
-    json.writeStringProperty("note", "ts are microseconds since traceStart");
-    json.writeEndObject();
-    json.writeEndObject();
-    json.writeRaw('\n');
-    json.flush();
+    if (alone) {
+      close(json, String.valueOf(file.path().getFileName()), originNanos);
+    }
     return counts;
   }
 
@@ -357,8 +427,8 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStringProperty("ph", phase);
     json.writeStringProperty("cat", "task");
     json.writeStringProperty("name", task.type == null ? "" : task.type);
-    json.writeStringProperty("id", Long.toString(taskId));
-    json.writeNumberProperty("pid", PID);
+    json.writeStringProperty("id", pid == PID ? Long.toString(taskId) : pid + ":" + taskId); // ids are per JVM
+    json.writeNumberProperty("pid", pid);
     json.writeNumberProperty("tid", tid);
     timestamp("ts", atNanos);
   }
@@ -395,7 +465,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
    * drawn from the earlier point to the later: both ends bind to the slice that encloses them.
    */
   private void flow(TaskState task, long taskId, long tidA, long atA, long tidB, long atB) {
-    long flowId = ++flowIds;
+    long flowId = ++flowIds * TaskKeys.MAX_JVMS + jvm; // unique across the processes of a fleet
     boolean aFirst = atA <= atB;
     String name = task.type == null ? "task " + taskId : task.type;
     flowEnd("s", name, flowId, aFirst ? tidA : tidB, aFirst ? atA : atB);
@@ -413,7 +483,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStringProperty("cat", "task-flow");
     json.writeStringProperty("name", name);
     json.writeNumberProperty("id", flowId);
-    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("pid", pid);
     json.writeNumberProperty("tid", tid);
     timestamp("ts", at);
     json.writeEndObject();
@@ -558,7 +628,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStringProperty("ph", "X");
     json.writeStringProperty("cat", category);
     json.writeStringProperty("name", name == null ? "" : name);
-    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("pid", pid);
     json.writeNumberProperty("tid", placement.tid());
     timestamp("ts", from);
     json.writeName("dur");
@@ -580,7 +650,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStringProperty("s", "t");
     json.writeStringProperty("cat", category);
     json.writeStringProperty("name", name == null ? "" : name);
-    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("pid", pid);
     json.writeNumberProperty("tid", tid);
     timestamp("ts", at);
     json.writeName("args");
@@ -626,7 +696,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStartObject();
     json.writeStringProperty("ph", "M");
     json.writeStringProperty("name", "thread_name");
-    json.writeNumberProperty("pid", PID);
+    json.writeNumberProperty("pid", pid);
     json.writeNumberProperty("tid", tid);
     json.writeName("args");
     json.writeStartObject();

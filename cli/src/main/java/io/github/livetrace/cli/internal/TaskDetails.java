@@ -204,8 +204,22 @@ public final class TaskDetails implements JfrEventHandler {
   private final Map<Long, Detail> details = new LinkedHashMap<>();
   private final Map<Long, List<Detail>> byParent = new HashMap<>();
 
+  private final int[] jvmOfChunk;
+  private int jvm; // of the chunk being read
+
   public TaskDetails(TraceFile file, List<TaskSearch.Match> matches) {
-    this.traceStartNanos = file.startNanos();
+    this(file.startNanos(), new int[file.chunks().size()], matches);
+  }
+
+  /**
+   * The details of one file of a {@link Fleet}, which {@link #merge} adds up with the others.
+   *
+   * @param traceStartNanos the start of the whole trace
+   * @param jvmOfChunk by chunk index, the JVM that wrote it
+   */
+  public TaskDetails(long traceStartNanos, int[] jvmOfChunk, List<TaskSearch.Match> matches) {
+    this.traceStartNanos = traceStartNanos;
+    this.jvmOfChunk = jvmOfChunk;
     for (TaskSearch.Match match : matches) {
       Detail detail = new Detail(match);
       details.put(match.taskId(), detail);
@@ -221,6 +235,11 @@ public final class TaskDetails implements JfrEventHandler {
   }
 
   @Override
+  public void beginChunk(int index) {
+    jvm = jvmOfChunk[index];
+  }
+
+  @Override
   public void event(JfrEvent event) {
     switch (event.tag()) {
       case LivetraceEvents.TASK_BEGIN:
@@ -230,14 +249,14 @@ public final class TaskDetails implements JfrEventHandler {
         taskEvent(event, Kind.TASK_END, event.longValue(LivetraceEvents.TASK_DURATION));
         break;
       case LivetraceEvents.REGION: {
-        Detail detail = details.get(event.longValue(LivetraceEvents.TASK_ID));
+        Detail detail = details.get(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm));
         if (detail != null) {
           detail.add(step(event, Kind.REGION, event.durationNanos(), event.string(LivetraceEvents.REGION_TYPE)));
         }
         break;
       }
       case LivetraceEvents.LOG: {
-        Detail detail = details.get(event.longValue(LivetraceEvents.TASK_ID));
+        Detail detail = details.get(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm));
         if (detail != null) {
           String text = event.string(LivetraceEvents.CATEGORY) + ": " + event.string(LivetraceEvents.MESSAGE);
           detail.add(step(event, Kind.LOG, 0, text));
@@ -250,13 +269,13 @@ public final class TaskDetails implements JfrEventHandler {
   }
 
   private void taskEvent(JfrEvent event, Kind kind, long durationNanos) {
-    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    long taskId = TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm);
     String type = event.string(LivetraceEvents.TASK_TYPE);
     Detail detail = details.get(taskId);
     if (detail != null) {
       detail.add(step(event, kind, 0, type));
     }
-    Detail parent = details.get(event.longValue(LivetraceEvents.PARENT_ID));
+    Detail parent = details.get(TaskKeys.key(event.longValue(LivetraceEvents.PARENT_ID), jvm));
     if (parent != null) {
       boolean counted = kind == Kind.TASK_BEGIN || event.endNanos() - durationNanos < traceStartNanos;
       parent.child(new Child(taskId, type, durationNanos), counted);

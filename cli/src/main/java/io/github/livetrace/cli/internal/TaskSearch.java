@@ -42,9 +42,9 @@ public final class TaskSearch implements JfrEventHandler {
   /**
    * A task that matched.
    *
-   * @param taskId its id
+   * @param taskId its {@linkplain TaskKeys key}: its JVM's id and the JVM
    * @param type its type
-   * @param parentId the task it was created in; 0 for none
+   * @param parentId the {@linkplain TaskKeys key} of the task it was created in; 0 for none
    * @param beginNanos when it began, nanoseconds since the epoch
    * @param begunInTrace whether its begin event is in the trace; if not, {@code beginNanos} is its
    *     end minus its duration
@@ -107,9 +107,23 @@ public final class TaskSearch implements JfrEventHandler {
   private int peakTasksHeld;
   private boolean finished;
 
+  private final int[] jvmOfChunk;
+  private int jvm; // of the chunk being read
+
   public TaskSearch(TraceFile file, Filter filter) {
+    this(file.endNanos(), new int[file.chunks().size()], filter);
+  }
+
+  /**
+   * A search of one file of a {@link Fleet}, which {@link #merge} adds up with the others.
+   *
+   * @param traceEndNanos where unfinished tasks are measured to: the end of the whole trace
+   * @param jvmOfChunk by chunk index, the JVM that wrote it
+   */
+  public TaskSearch(long traceEndNanos, int[] jvmOfChunk, Filter filter) {
     this.filter = filter;
-    this.traceEndNanos = file.endNanos();
+    this.traceEndNanos = traceEndNanos;
+    this.jvmOfChunk = jvmOfChunk;
     this.best = new PriorityQueue<>(SLOWEST_FIRST.reversed());
   }
 
@@ -125,6 +139,7 @@ public final class TaskSearch implements JfrEventHandler {
   @Override
   public void beginChunk(int index) {
     endChunk();
+    jvm = jvmOfChunk[index];
   }
 
   @Override
@@ -133,7 +148,7 @@ public final class TaskSearch implements JfrEventHandler {
     if (tag == LivetraceEvents.OTHER || tag == LivetraceEvents.MISUSE) {
       return;
     }
-    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    long taskId = TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm);
     if (taskId == 0) {
       return; // the background task
     }
@@ -147,14 +162,14 @@ public final class TaskSearch implements JfrEventHandler {
         task.begun = true;
         task.beginNanos = event.startNanos();
         task.type = event.string(LivetraceEvents.TASK_TYPE);
-        task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+        task.parentId = TaskKeys.key(event.longValue(LivetraceEvents.PARENT_ID), jvm);
         break;
       case LivetraceEvents.TASK_END:
         task.ended = true;
         task.endNanos = event.endNanos();
         task.durationNanos = event.longValue(LivetraceEvents.TASK_DURATION);
         task.type = event.string(LivetraceEvents.TASK_TYPE);
-        task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+        task.parentId = TaskKeys.key(event.longValue(LivetraceEvents.PARENT_ID), jvm);
         break;
       case LivetraceEvents.REGION:
         task.textFound |= contains(event.string(LivetraceEvents.REGION_TYPE), filter.text());

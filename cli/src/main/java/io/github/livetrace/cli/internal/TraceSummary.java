@@ -429,14 +429,12 @@ public final class TraceSummary implements JfrEventHandler {
     }
   }
 
-  /** Ids are per JVM: keys of tasks and threads carry the JVM in their low bits. */
-  private static final int JVM_BITS = 12;
-
   /** The most JVMs one summary keys apart. */
-  public static final int MAX_JVMS = 1 << JVM_BITS;
+  public static final int MAX_JVMS = TaskKeys.MAX_JVMS;
 
+  /** Ids are per JVM: keys of tasks and threads carry the JVM ({@link TaskKeys}). */
   private long jvmKey(long id) {
-    return id << JVM_BITS | jvm;
+    return TaskKeys.key(id, jvm);
   }
 
   @Override
@@ -589,7 +587,7 @@ public final class TraceSummary implements JfrEventHandler {
     endsWithoutBegin.forEach((key, type) -> {
       tasks.get(type).count++;
       if (!tasksByJvm.isEmpty()) {
-        tasksByJvm.get((int) (key & (MAX_JVMS - 1))).get(type).count++;
+        tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
       }
     });
   }
@@ -626,8 +624,8 @@ public final class TraceSummary implements JfrEventHandler {
     threads.forEach((key, t) -> {
       List<String> names = t.namesInOrder();
       String name = names.get(names.size() - 1);
-      result.add(new ThreadStats(key >>> JVM_BITS, name, List.copyOf(names.subList(0, names.size() - 1)), t.events, t.annotations,
-          (int) (key & (MAX_JVMS - 1))));
+      result.add(new ThreadStats(TaskKeys.id(key), name, List.copyOf(names.subList(0, names.size() - 1)), t.events, t.annotations,
+          TaskKeys.jvm(key)));
     });
     result.sort(Comparator.comparingLong(ThreadStats::events).reversed().thenComparingLong(ThreadStats::id));
     return result;

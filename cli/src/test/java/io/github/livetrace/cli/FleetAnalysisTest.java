@@ -14,10 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The merged analysis of a fleet (issue 15): three JVMs that number their tasks alike, read as a
- * directory, a list of files and one concatenated file, keep their tasks apart, and the slow one
- * stands out.
+ * directory, a list of files and one concatenated file, keep their tasks apart; the slow one stands
+ * out in summary, tasks names each task's JVM, and export makes a process per JVM on one timeline.
  */
-class FleetSummaryTest {
+class FleetAnalysisTest {
   @TempDir static Path pods;
   private static List<Path> files;
 
@@ -76,5 +76,50 @@ class FleetSummaryTest {
     assertTrue(text.contains("TASK TYPE BY JVM"), text);
     assertEquals(1, text.lines().filter(l -> l.contains("stands out: p")).count(), text);
     assertFalse(text.contains("no livetrace.JVM event"), text);
+  }
+
+  @Test
+  void tasksShowsEachTasksJvmWithTheJvmsOwnIds() {
+    String out = Cli.run("tasks", "--type", "order", "--limit", "3", pods.toString()).ok().out();
+    assertTrue(out.startsWith("300 of 300 tasks match in 3 files"), out);
+    List<String> jvms = out.lines().filter(l -> l.startsWith("  jvm ")).toList();
+    assertEquals(3, jvms.size(), out);
+    assertEquals(1, jvms.stream().distinct().count(), "the three slowest are the slow JVM's: " + jvms);
+    List<Long> ids = out.lines().filter(l -> l.startsWith("task ")).map(l -> Long.parseLong(l.split("\\s+")[1])).toList();
+    assertTrue(ids.stream().allMatch(id -> id >= 1 && id <= 1000), "the JVM's own ids, not keys: " + ids);
+  }
+
+  @Test
+  void exportMakesAProcessPerJvmOnOneWallClockTimeline() throws Exception {
+    Path json = pods.getParent().resolve("fleet-export-" + ProcessHandle.current().pid() + ".json");
+    try {
+      List<Map<String, Object>> events = Exports.export(pods, json); // slices nest on each (pid, tid)
+      Map<Long, String> processes = new java.util.TreeMap<>();
+      events.stream().filter(e -> "process_name".equals(e.get("name")))
+          .forEach(e -> processes.put(Json.number(e.get("pid")), (String) Json.object(e.get("args")).get("name")));
+      assertEquals(3, processes.size(), processes.toString());
+      Map<String, Object> summary = Json.object(Json.parse(Cli.run("summary", "--format", "json", pods.toString()).ok().out()));
+      long origin = java.time.Instant.parse((String) summary.get("start")).toEpochMilli();
+      for (Map.Entry<Long, String> p : processes.entrySet()) {
+        List<Map<String, Object>> begins = events.stream()
+            .filter(e -> "b".equals(e.get("ph")) && Json.number(e.get("pid")) == p.getKey()).toList();
+        assertEquals(FleetRecording.TASKS, begins.size(), p.getValue());
+        // The process's first task begin, on the shared timeline, is where its own file says it was.
+        double firstMicros = begins.stream().mapToDouble(e -> ((Number) e.get("ts")).doubleValue()).min().orElseThrow();
+        Path file = null;
+        for (Path f : files) {
+          long pid = io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(f), "livetrace.JVM").get(0).getLong("pid");
+          if (p.getValue().endsWith("#" + pid)) {
+            file = f;
+          }
+        }
+        assertTrue(file != null, "no file for " + p.getValue() + " (the JVMs share a host here, so their names carry the pid)");
+        long firstBegin = io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(file), "livetrace.TaskBegin").stream()
+            .mapToLong(e -> e.getStartTime().toEpochMilli()).min().orElseThrow();
+        assertEquals(firstBegin - origin, firstMicros / 1000, 2.0, p.getValue());
+      }
+    } finally {
+      Files.deleteIfExists(json);
+    }
   }
 }
