@@ -1,6 +1,7 @@
 package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.BadInputException;
+import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.fleet.AccessReview;
 import io.github.livetrace.cli.internal.fleet.Cluster;
 import io.github.livetrace.cli.internal.fleet.FleetPull;
@@ -180,8 +181,20 @@ final class PullCommand implements Callable<Integer> {
       } finally {
         board.close();
       }
+      Duration took = Duration.between(pull.instant(), java.time.Instant.now());
+      Fleet fleet = pulled(results);
+      if (fleet != null) {
+        results = FleetPull.withJvmStartTimes(results, fleet);
+      }
       Path manifest = Manifest.write(output, request, pull.instant(), results);
       report(out, request, results, manifest);
+      out.printf(Locale.ROOT, "done %.2f s after the common instant%n", took.toMillis() / 1000.0);
+      if (fleet != null) {
+        // The pods' traces as one, read as 'livetrace summary DIR' reads them: each task type per
+        // JVM, the ones that stand out marked.
+        out.println();
+        new SummaryReport(fleet, SummaryCommand.summarize(fleet)).text(out, false);
+      }
       if (merge && request.jfr()) {
         Path merged = merge(results, output.resolve(cluster.namespace() + "_merged_" + FleetPull.fileTime(pull.instant()) + ".jfr"));
         if (merged != null) {
@@ -266,6 +279,13 @@ final class PullCommand implements Callable<Integer> {
       return "";
     }
     return "; " + (request.trace() ? "recordings started" : "windows ended") + " within " + spread + " ms of each other";
+  }
+
+  /** The complete traces pulled, read as one (the reader every command uses), or null for none. */
+  private static Fleet pulled(List<FleetPull.Result> results) throws Exception {
+    List<Path> files = results.stream().filter(r -> r.outcome() == Outcome.OK && r.file() != null
+        && r.file().toString().endsWith(".jfr")).map(FleetPull.Result::file).toList();
+    return files.isEmpty() ? null : Fleet.open(files, note -> {});
   }
 
   /** Every complete .jfr, chunk after chunk: concatenated JFR files are a JFR file. */

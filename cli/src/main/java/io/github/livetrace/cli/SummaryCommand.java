@@ -52,11 +52,8 @@ final class SummaryCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Override
-  public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    Fleet fleet = Fleet.open(traces, note -> err.println("livetrace summary: " + note));
-    err.flush();
+  /** Reads every file of the fleet once, each on several threads, into one summary keyed by JVM. */
+  static TraceSummary summarize(Fleet fleet) throws Exception {
     int jvms = fleet.jvms().size();
     TraceSummary summary = null;
     for (Fleet.Part part : fleet.parts()) {
@@ -69,6 +66,15 @@ final class SummaryCommand implements Callable<Integer> {
         summary.merge(ofFile);
       }
     }
+    return summary;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    Fleet fleet = Fleet.open(traces, note -> err.println("livetrace summary: " + note));
+    err.flush();
+    TraceSummary summary = summarize(fleet);
     PrintWriter out = spec.commandLine().getOut();
     SummaryReport report = new SummaryReport(fleet, summary);
     if (format == Format.JSON) {

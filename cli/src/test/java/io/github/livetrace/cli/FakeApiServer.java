@@ -60,6 +60,8 @@ final class FakeApiServer implements AutoCloseable {
   final Set<String> forbidden = ConcurrentHashMap.newKeySet();
   /** Subresources the access review denies: "proxy", "portforward". */
   final Set<String> deniedSubresources = ConcurrentHashMap.newKeySet();
+  /** When each proxied GET arrived here (System.nanoTime): the CLI's own spread, for the benchmark. */
+  final List<Long> proxyArrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Headers that reached the pods, by pod name, as the last proxied request had them. */
   final Map<String, Map<String, String>> proxiedHeaders = new ConcurrentHashMap<>();
 
@@ -73,7 +75,7 @@ final class FakeApiServer implements AutoCloseable {
         .andReply(201, request -> review(request.getUtf8Body()))
         .always();
     client = mock.createClient();
-    front = new Server();
+    front = new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(400, 120)); // threads ready: a burst of requests at one instant waits for none
     connector = new ServerConnector(front);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
@@ -170,7 +172,10 @@ final class FakeApiServer implements AutoCloseable {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       Matcher m = PROXY.matcher(req.getRequestURI());
-      if (m.matches() && req.getMethod().equals("GET")) {
+      if (m.matches() && (req.getMethod().equals("GET") || req.getMethod().equals("HEAD"))) {
+        if (req.getMethod().equals("GET") && m.group(4).endsWith("/trace")) {
+          proxyArrivals.add(System.nanoTime());
+        }
         proxy(m.group(2), Integer.parseInt(m.group(3)), m.group(4), req, resp);
       } else {
         forward(req, resp);
@@ -183,7 +188,8 @@ final class FakeApiServer implements AutoCloseable {
         return;
       }
       HttpRequest.Builder upstream =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path + (req.getQueryString() == null ? "" : "?" + req.getQueryString())));
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path + (req.getQueryString() == null ? "" : "?" + req.getQueryString())))
+              .method(req.getMethod(), HttpRequest.BodyPublishers.noBody());
       Map<String, String> reached = new HashMap<>();
       for (String name : List.of("Accept", "X-Livetrace-Token", "Accept-Encoding")) {
         String v = req.getHeader(name);

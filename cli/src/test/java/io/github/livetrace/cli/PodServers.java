@@ -32,7 +32,7 @@ final class PodServers implements AutoCloseable {
 
   /** {@code servlet} at {@code /debug/pprof/*}, reachable on {@code ports} loopback ports (pods that share one JVM). */
   PodServers(Servlet servlet, int ports) throws Exception {
-    server = new Server();
+    server = new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(400, 120)); // threads ready: a burst of requests at one instant waits for none
     for (int i = 0; i < ports; i++) {
       ServerConnector c = new ServerConnector(server);
       c.setHost("127.0.0.1");
@@ -64,6 +64,8 @@ final class PodServers implements AutoCloseable {
     private static final long serialVersionUID = 1L;
     private final List<byte[]> chunks = new ArrayList<>();
     private final int cutAfter;
+    /** When each request arrived (System.nanoTime), for the pull benchmark's spread. */
+    final List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Replay(byte[] trace, int cutAfter) {
       long offset = 0;
@@ -75,20 +77,46 @@ final class PodServers implements AutoCloseable {
       this.cutAfter = cutAfter;
     }
 
+    /** As livetrace: the headers a GET would get, and nothing started. */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.setContentType("application/octet-stream");
+      resp.flushBuffer();
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if (!"/trace".equals(req.getPathInfo())) {
+        resp.setContentType("text/html");
+        resp.getWriter().write("<html>the index of a pod that replays a trace</html>");
+        return;
+      }
+      String start = req.getParameter("start");
+      if (start != null) { // as livetrace's trace endpoint: start then
+        long wait = Long.parseLong(start) - System.currentTimeMillis();
+        if (wait > 0) {
+          try {
+            TimeUnit.MILLISECONDS.sleep(wait); // the endpoint's own wait for its start, as livetrace's
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+      arrivals.add(System.nanoTime());
       resp.setContentType("application/octet-stream");
       resp.flushBuffer();
       OutputStream out = resp.getOutputStream();
       for (int i = 0; i < chunks.size(); i++) {
-        if (i == cutAfter) {
-          throw new IOException("replay cut short on purpose"); // the container aborts the response
-        }
         try {
           TimeUnit.MILLISECONDS.sleep(i == 0 ? 250 : 1000); // the pace of a trace: the chunks' own interval
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
+        }
+        if (i == cutAfter) {
+          // As livetrace cuts a trace: when the next chunk is due, the container aborts the response.
+          throw new IOException("replay cut short on purpose");
         }
         out.write(chunks.get(i));
         out.flush();

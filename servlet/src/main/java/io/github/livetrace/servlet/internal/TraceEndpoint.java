@@ -61,7 +61,9 @@ public final class TraceEndpoint implements Endpoint {
         + TraceParameters.format(maxSeconds)
         + "); &settings=: the JFR configuration, one of "
         + String.join(", ", allowedSettings)
-        + ".";
+        + "; &start=: when to start (epoch ms or ISO-8601, at most "
+        + TraceParameters.MAX_START_AHEAD.toSeconds()
+        + " s ahead), so that many JVMs record one window.";
   }
 
   @Override
@@ -73,6 +75,14 @@ public final class TraceEndpoint implements Endpoint {
     TraceParameters params;
     try {
       params = TraceParameters.parse(req.getParameter("seconds"), req.getParameter("settings"), maxSeconds, allowedSettings);
+    } catch (BadRequest e) {
+      TraceStats.rejected(Rejection.BAD_REQUEST);
+      Responses.plain(resp, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+      return;
+    }
+    java.time.Instant start;
+    try {
+      start = TraceParameters.parseStart(req.getParameter("start"), java.time.Instant.now());
     } catch (BadRequest e) {
       TraceStats.rejected(Rejection.BAD_REQUEST);
       Responses.plain(resp, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
@@ -102,6 +112,9 @@ public final class TraceEndpoint implements Endpoint {
       // streamed with no known length, would not have.
       resp.flushBuffer();
       return;
+    }
+    if (!waitUntil(start)) {
+      return; // interrupted: the server is stopping
     }
     StreamedResponse response = StreamedResponse.open(resp, gzip);
     TraceSession session;
@@ -138,6 +151,21 @@ public final class TraceEndpoint implements Endpoint {
     }
     log.accept("trace cut short, aborting the response (" + failure.reason().tag() + "): " + failure.getMessage());
     throw new TraceAbortedException(failure);
+  }
+
+  /**
+   * Waits for {@code start} ({@code &start=}, at most {@link TraceParameters#MAX_START_AHEAD}
+   * ahead): many JVMs asked at one instant record the same window, whatever way each request took.
+   */
+  private static boolean waitUntil(java.time.Instant start) {
+    for (long left = java.time.Duration.between(java.time.Instant.now(), start).toNanos(); left > 0;
+        left = java.time.Duration.between(java.time.Instant.now(), start).toNanos()) {
+      java.util.concurrent.locks.LockSupport.parkNanos(left);
+      if (Thread.currentThread().isInterrupted()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void busy(HttpServletResponse resp) throws IOException {

@@ -61,6 +61,34 @@ public final class TraceParameters {
    *
    * @throws BadRequest saying what is accepted
    */
+  /** How far ahead {@code start} may be. */
+  public static final Duration MAX_START_AHEAD = Duration.ofSeconds(10);
+
+  /**
+   * {@code start}: when the recording is to start, so that many JVMs asked by one client record
+   * the same wall-clock window ({@code livetrace pull}); milliseconds since the epoch or an
+   * ISO-8601 instant ({@code 2026-12-05T07:30:00Z}), at most {@link #MAX_START_AHEAD} ahead. Absent,
+   * or already past: now.
+   *
+   * @throws BadRequest saying what is accepted
+   */
+  public static java.time.Instant parseStart(String raw, java.time.Instant now) {
+    if (raw == null || raw.isBlank()) {
+      return now;
+    }
+    java.time.Instant start;
+    try {
+      String t = raw.trim();
+      start = t.chars().allMatch(Character::isDigit) ? java.time.Instant.ofEpochMilli(Long.parseLong(t)) : java.time.Instant.parse(t);
+    } catch (RuntimeException e) {
+      throw new BadRequest("start must be milliseconds since the epoch or an ISO-8601 instant such as 2026-12-05T07:30:00Z, was '" + raw + "'");
+    }
+    if (start.isAfter(now.plus(MAX_START_AHEAD))) {
+      throw new BadRequest("start may be at most " + MAX_START_AHEAD.toSeconds() + " s ahead of this server's clock (" + now + "), was " + start);
+    }
+    return start.isBefore(now) ? now : start;
+  }
+
   public static double parseSeconds(String raw, double maxSeconds) {
     String accepted =
         "want a number of seconds greater than 0 and at most " + format(maxSeconds) + ", such as 5 or 0.5";

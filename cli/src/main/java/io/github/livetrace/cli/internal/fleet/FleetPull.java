@@ -16,12 +16,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
+import java.util.concurrent.locks.LockSupport;
+import io.github.livetrace.cli.internal.Fleet;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
@@ -125,18 +125,27 @@ public final class FleetPull {
 
   /** Pulls {@code request} from every pod; returns once every pod has its outcome, in the pods' order. */
   public List<Result> pull(List<Pod> pods, Request request) throws InterruptedException {
-    ScheduledExecutorService pool = new ScheduledThreadPoolExecutor(Math.min(parallel, pods.size()), r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, pods.size()), r -> {
       Thread t = new Thread(r, "livetrace pull");
       t.setDaemon(true);
       return t;
     });
     try {
       instant = Instant.now().plus(request.lead());
-      long delay = request.lead().toNanos();
+      long at = System.nanoTime() + request.lead().toNanos();
       List<Future<Result>> futures = new ArrayList<>();
       for (Pod pod : pods) {
         progress.update(pod, "waiting", 0);
-        futures.add(pool.schedule(() -> pullOne(pod, request), delay, TimeUnit.NANOSECONDS));
+        // A trace is asked for at once with the instant as its start (&start=): each pod waits
+        // for it on its own clock, so that requests that take their time on the way (200 ms over
+        // 50 pods through an API server on a busy machine) still start together. Windows and
+        // profiles are asked for at the instant, each thread waiting on a timer of its own.
+        futures.add(pool.submit(() -> {
+          for (long left = at - System.nanoTime(); left > 0 && !request.trace(); left = at - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+          }
+          return pullOne(pod, request);
+        }));
       }
       List<Result> results = new ArrayList<>();
       for (int i = 0; i < pods.size(); i++) {
@@ -168,7 +177,8 @@ public final class FleetPull {
     progress.update(pod, "asking", 0);
     Path file = directory.resolve(pod.namespace() + "_" + pod.name() + "_" + FILE_TIME.format(instant) + request.extension());
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    try (Transport.Answer answer = transport.get(pod, request.path(), null)) {
+    String path = request.trace() ? request.path() + "&start=" + instant.toEpochMilli() : request.path();
+    try (Transport.Answer answer = transport.get(pod, path, null)) {
       Result refused = classify(pod, answer);
       if (refused != null) {
         return refused;
@@ -203,7 +213,9 @@ public final class FleetPull {
       }
       Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       List<Snapshot> snapshots = request.snapshots() ? snapshots(pod) : List.of();
-      Instant jvmStart = request.jfr() ? jvmStartTime(file) : pod.containerStarted();
+      // A trace's JVM start is read afterwards, from all files at once (Fleet), not here: fifty
+      // readers at the end of fifty pulls would hold fifty files' windows at once.
+      Instant jvmStart = request.jfr() ? null : pod.containerStarted();
       return new Result(pod, Outcome.OK, file, bytes, offset(file, request), jvmStart, null, snapshots);
     } catch (IOException e) {
       return failed(pod, Outcome.UNREACHABLE, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -310,19 +322,20 @@ public final class FleetPull {
     }
   }
 
-  /** The JVM's start from the first {@code livetrace.JVM} event of a complete file, or null. */
-  static Instant jvmStartTime(Path file) {
-    try (RecordingFile recording = new RecordingFile(file)) {
-      while (recording.hasMoreEvents()) {
-        RecordedEvent e = recording.readEvent();
-        if (e.getEventType().getName().equals("livetrace.JVM")) {
-          return e.getInstant("jvmStartTime");
-        }
+  /** The results with each trace's JVM start, as every command reads it: {@code fleet}'s, by file. */
+  public static List<Result> withJvmStartTimes(List<Result> results, Fleet fleet) {
+    java.util.Map<Path, Instant> starts = new java.util.HashMap<>();
+    for (Fleet.Part part : fleet.parts()) {
+      if (part.jvmOfChunk().length > 0) {
+        starts.put(part.file().path(), fleet.jvms().get(part.jvmOfChunk()[0]).startTime());
       }
-    } catch (IOException | RuntimeException e) {
-      // a file without the event, or one JFR cannot read: not known
     }
-    return null;
+    List<Result> updated = new ArrayList<>();
+    for (Result r : results) {
+      Instant start = r.file() == null ? null : starts.get(r.file());
+      updated.add(start == null ? r : new Result(r.pod(), r.outcome(), r.file(), r.bytes(), r.offsetMillis(), start, r.message(), r.snapshots()));
+    }
+    return updated;
   }
 
   /** Every snapshot the pod's flight recorder kept, each to a file of its own; failures leave it out. */

@@ -2,6 +2,7 @@ package io.github.livetrace.cli.internal.fleet;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
@@ -78,6 +79,8 @@ public abstract class Transport {
    */
   public abstract Answer get(Pod pod, String path, String accept) throws IOException;
 
+  abstract Answer request(Pod pod, String path, String accept, String method) throws IOException;
+
   /** The API server's pods/proxy. */
   private static final class Proxy extends Transport {
     private final HttpClient http;
@@ -89,6 +92,11 @@ public abstract class Transport {
 
     @Override
     public Answer get(Pod pod, String path, String accept) throws IOException {
+      return request(pod, path, accept, "GET");
+    }
+
+    @Override
+    Answer request(Pod pod, String path, String accept, String method) throws IOException {
       String master = client.getMasterUrl().toString().replaceAll("/+$", "");
       URI uri =
           URI.create(
@@ -110,9 +118,10 @@ public abstract class Transport {
       if (accept != null) {
         request.header("Accept", accept);
       }
-      HttpResponse<InputStream> response;
+      BoundedBody body = new BoundedBody();
+      HttpResponse<AsyncBody> response;
       try {
-        response = http.sendAsync(request.build(), InputStream.class).get(CONNECT.toSeconds(), TimeUnit.SECONDS);
+        response = http.consumeBytes(request.build(), body).get(CONNECT.toSeconds(), TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted");
@@ -122,6 +131,7 @@ public abstract class Transport {
       } catch (TimeoutException e) {
         throw new IOException("no answer within " + CONNECT.toSeconds() + " s");
       }
+      body.start(response.body());
       return new Answer() {
         @Override
         public int status() {
@@ -135,16 +145,12 @@ public abstract class Transport {
 
         @Override
         public InputStream body() {
-          return response.body();
+          return body;
         }
 
         @Override
         public void close() {
-          try {
-            response.body().close();
-          } catch (IOException e) {
-            // released either way
-          }
+          body.close();
         }
       };
     }
@@ -161,6 +167,11 @@ public abstract class Transport {
 
     @Override
     public Answer get(Pod pod, String path, String accept) throws IOException {
+      return request(pod, path, accept, "GET");
+    }
+
+    @Override
+    Answer request(Pod pod, String path, String accept, String method) throws IOException {
       LocalPortForward forward = client.pods().inNamespace(pod.namespace()).withName(pod.name()).portForward(pod.port());
       try {
         java.net.http.HttpRequest.Builder request =
