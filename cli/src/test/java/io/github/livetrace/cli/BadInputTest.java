@@ -57,9 +57,20 @@ class BadInputTest {
 
   @ParameterizedTest
   @MethodSource("commands")
-  void directory(String command) {
-    String line = run(command, dir).badInput();
-    assertTrue(line.contains(dir.toString()) && line.contains("is a directory"), line);
+  void directory(String command) throws Exception {
+    if (command.equals("repair")) { // one file, always
+      String line = run(command, dir).badInput();
+      assertTrue(line.contains(dir.toString()) && line.contains("is a directory"), line);
+      return;
+    }
+    // summary, tasks and export read the .jfr files of a directory (a pull's): each must read.
+    Path pulled = Files.createDirectories(dir.resolve("pulled-" + command));
+    Files.writeString(pulled.resolve("notes.txt"), "not a trace, passed over");
+    String none = run(command, pulled).badInput();
+    assertTrue(none.contains(pulled.toString()) && none.contains("a directory without .jfr files"), none);
+    Path empty = Files.write(pulled.resolve("shop_a_20261205T000000Z.jfr"), new byte[0]);
+    String line = run(command, pulled).badInput();
+    assertTrue(line.contains(empty.toString()) && line.contains("empty file"), line);
   }
 
   @ParameterizedTest
@@ -232,7 +243,7 @@ class BadInputTest {
   @Test
   void anUnknownCommandIsNamedAndTheCommandsListed() {
     String line = Cli.run("frobnicate", "trace.jfr").badInput();
-    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, pprof, help"), line);
+    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, pprof, pull, help"), line);
     assertTrue(Cli.run("--frobnicate").badInput().contains("Unknown option: '--frobnicate'"));
   }
 
