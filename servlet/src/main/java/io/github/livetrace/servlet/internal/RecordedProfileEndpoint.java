@@ -115,6 +115,7 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
         return;
       }
     }
+    resp.setHeader(ENGINE_HEADER, engine(kind));
     ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format()); // commits nothing
     ProfileRecording recording;
     try {
@@ -175,6 +176,24 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
         output.abandon();
       }
     }
+  }
+
+  /** Names the engine that recorded a profile and its events, as the pprof comments do. */
+  static final String ENGINE_HEADER = "X-Livetrace-Profile-Engine";
+
+  /**
+   * The header's value: {@code jfr; events=...}, and for a CPU profile from {@code
+   * jdk.ExecutionSample} before JDK 25, what it cannot see.
+   */
+  static String engine(ProfileKind kind) {
+    if (kind == ProfileKind.CPU) {
+      if (ProfileRecording.cpuTimeSampling()) {
+        return "jfr; events=jdk.CPUTimeSample";
+      }
+      return "jfr; events=jdk.ExecutionSample"
+          + (Runtime.version().feature() < 25 ? "; not-seen=stubs,intrinsics,vm-leaf-calls,native-code" : "; not-seen=native-code");
+    }
+    return "jfr; events=" + String.join(",", kind.events());
   }
 
   private static String refusal(String why) {
