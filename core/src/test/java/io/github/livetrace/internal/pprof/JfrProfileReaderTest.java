@@ -122,7 +122,8 @@ class JfrProfileReaderTest {
     boolean before25 = Runtime.version().feature() < 25;
     String caveat = "jdk.ExecutionSample drops every sample of a thread in a stub, an intrinsic or a VM leaf call";
     assertEquals(before25, told.comments().stream().anyMatch(c -> c.startsWith("recorded on JDK " + Runtime.version().feature() + ": " + caveat)), told.comments().toString());
-    assertEquals(before25, untold.comments().stream().anyMatch(c -> c.contains("a JDK the file does not name; before JDK 25, " + caveat)), untold.comments().toString());
+    // A file that does not name its JDK may come from any: the caveat stays.
+    assertTrue(untold.comments().stream().anyMatch(c -> c.contains("a JDK the file does not name; before JDK 25, " + caveat)), untold.comments().toString());
   }
 
   /** A CPU profile of this thread burning CPU, recorded with jdk.ExecutionSample every 23 ms. */
