@@ -52,9 +52,34 @@ class PprofCommandTest {
     long burning = raw.total("cpu/nanoseconds", "Workload.burnCpu");
     assertTrue(burning > raw.total("cpu/nanoseconds") / 2, "burnCpu has " + burning + ":" + raw.top("cpu/nanoseconds"));
     assertEquals("cpu nanoseconds", raw.periodType());
-    // The profile settings sample Java code every 10 ms; the trace does not say so, the samples do.
+    // The profile settings sample Java code every 10 ms; livetrace's trace leaves jdk.ActiveSetting
+    // out, so the samples tell, and the comment says the figure was estimated.
     assertEquals(10_000_000, raw.period(), raw.comments().toString());
-    assertTrue(raw.comments().get(0).contains("estimated from the samples"), raw.comments().toString());
+    assertTrue(raw.comments().get(0).contains("estimated from the gaps between the sampler's rounds: the recording does not say its period"), raw.comments().toString());
+  }
+
+  /** A recording that says its settings (jdk.ActiveSetting, as the JDK's own jfc files enable) gives its period. */
+  @Test
+  void cpuSamplePeriodIsReadFromTheRecordingAndJdkExecutionSampleBefore25IsFlagged() throws Exception {
+    Path file = dir.resolve("jdk-profile.jfr");
+    try (Workload w = new Workload().start("burner", 1, Workload::burnCpu);
+        jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+      recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(7)); // not the estimate's usual 10
+      recording.start();
+      Thread.sleep(1500); // the workload burns CPU meanwhile; the amount is not asserted
+      recording.stop();
+      recording.dump(file);
+    }
+    Path out = dir.resolve("jdk-profile.pb.gz");
+    Cli.Run run = Cli.run("pprof", file.toString(), "--type", "cpu", "-o", out.toString()).ok();
+    Raw raw = GoPprof.raw(out.toString());
+    if (raw.comments().get(0).startsWith("jdk.CPUTimeSample")) {
+      return; // a JVM whose profile settings enable jdk.CPUTimeSample: its samples carry their period
+    }
+    assertEquals(7_000_000, raw.period(), raw.comments().toString());
+    assertTrue(run.out().contains("jdk.ExecutionSample every 7ms (the recording's setting)"), run.out());
+    assertEquals(Runtime.version().feature() < 25, run.out().contains("recorded on JDK " + Runtime.version().feature()
+        + ": jdk.ExecutionSample drops every sample of a thread in a stub, an intrinsic or a VM leaf call"), run.out());
   }
 
   @Test

@@ -135,6 +135,10 @@ class ProfilesTest {
     assertEquals(0, raw.total("samples/count", "acceptConnection"), "a thread waiting in accept() is not on a CPU");
     String source = ProfileRecording.cpuTimeSampling() ? "jdk.CPUTimeSample" : "jdk.ExecutionSample";
     assertTrue(raw.comments().stream().anyMatch(c -> c.startsWith(source)), raw.comments().toString());
+    boolean blindToStubs = !ProfileRecording.cpuTimeSampling() && Runtime.version().feature() < 25;
+    assertEquals(blindToStubs,
+        raw.comments().stream().anyMatch(c -> c.contains("drops every sample of a thread in a stub, an intrinsic or a VM leaf call")),
+        "a JFR CPU profile before JDK 25 says what it cannot see: " + raw.comments());
     String top = GoPprof.run(url("profile?seconds=1"), "-top");
     assertTrue(top.contains("Type: cpu"), top);
   }
@@ -235,6 +239,9 @@ class ProfilesTest {
     assertEquals(200, collapsed.statusCode());
     assertEquals("gzip", collapsed.headers().firstValue("Content-Encoding").orElse(""));
     assertTrue(collapsed.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    String engine = collapsed.headers().firstValue("X-Livetrace-Profile-Engine").orElse("");
+    assertTrue(engine.startsWith("jfr; events=jdk." + (ProfileRecording.cpuTimeSampling() ? "CPUTimeSample" : "ExecutionSample")), engine);
+    assertEquals(!ProfileRecording.cpuTimeSampling() && Runtime.version().feature() < 25, engine.contains("not-seen=stubs,intrinsics"), engine);
     String text = new String(new GZIPInputStream(new ByteArrayInputStream(collapsed.body())).readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(
         text.lines().anyMatch(l -> l.matches("java\\.lang\\.Thread\\.run;.*;io\\.github\\.livetrace\\.testing\\.Workload\\.burnCpu \\d+")),

@@ -64,7 +64,8 @@ class RefusalsTest extends ServletTestSupport {
           "allow",
           "www-authenticate",
           "x-content-type-options",
-          "cache-control");
+          "cache-control",
+          "x-livetrace-profile-engine");
 
   @TempDir Path store;
 

@@ -92,9 +92,22 @@ public final class JfrProfileReader {
     PeriodEstimate estimate = new PeriodEstimate();
     long[] lost = new long[2]; // lost samples, samples whose stack JFR could not walk
     Map<Long, Integer> cpuTimePeriods = new HashMap<>();
+    long executionSampleId = eventTypeId(file, "jdk.ExecutionSample");
+    long[] recordedPeriod = {-1}; // jdk.ExecutionSample's period as the file's jdk.ActiveSetting says
+    int[] jdkMajor = {-1};
     stream(
         file,
         Map.of(
+            "jdk.ActiveSetting",
+            e -> {
+              if (e.getLong("id") == executionSampleId && "period".equals(e.getString("name"))) {
+                OptionalLong period = timespan(e.getString("value"));
+                if (period.isPresent()) {
+                  recordedPeriod[0] = period.getAsLong(); // every chunk repeats it; the last one wins
+                }
+              }
+            },
+            "jdk.JVMInformation", e -> jdkMajor[0] = jdkMajor(e.getString("jvmVersion")),
             "jdk.CPUTimeSample",
             e -> {
               long period = e.getDuration("samplingPeriod").toNanos();
@@ -127,10 +140,16 @@ public final class JfrProfileReader {
     if (executionSamplePeriod.isPresent()) {
       period = executionSamplePeriod.getAsLong();
       how = "";
+    } else if (recordedPeriod[0] > 0) {
+      period = recordedPeriod[0];
+      how = " (the recording's setting)";
     } else {
       OptionalLong estimated = estimate.period();
       period = estimated.orElse(DEFAULT_EXECUTION_SAMPLE_PERIOD);
-      how = estimated.isPresent() ? " (estimated from the samples)" : " (assumed: too few samples to tell)";
+      how = estimated.isPresent()
+          ? " (estimated from the gaps between the sampler's rounds: the recording does not say its period,"
+              + " jdk.ActiveSetting was off)"
+          : " (assumed, the JDK's default: the recording does not say its period and has too few samples to tell)";
     }
     StackProfile result =
         new StackProfile("CPU (jdk.ExecutionSample, every " + Durations.format(period) + ")", List.of(SAMPLES, CPU), CPU, period);
@@ -138,7 +157,57 @@ public final class JfrProfileReader {
     result.addComment(
         "jdk.ExecutionSample every " + Durations.format(period) + how
             + ": threads running Java code; time in native code is not sampled");
+    if (jdkMajor[0] < 0 && executionSamplePeriod.isPresent()) {
+      jdkMajor[0] = Runtime.version().feature(); // the caller recorded it: this JVM
+    }
+    if (jdkMajor[0] < 25) {
+      result.addComment(
+          (jdkMajor[0] < 0 ? "recorded on a JDK the file does not name; before JDK 25, " : "recorded on JDK " + jdkMajor[0] + ": ")
+              + "jdk.ExecutionSample drops every sample of a thread in a stub, an intrinsic or a VM leaf call"
+              + " (System.arraycopy, System.nanoTime, hashing, copying): this profile can leave out most of the CPU"
+              + " time the JVM used; async-profiler, or jdk.CPUTimeSample on JDK 25+, sees it");
+    }
     return result;
+  }
+
+  /** The id of the event type {@code name} in {@code file}, or -1 when the file does not declare it. */
+  private static long eventTypeId(Path file, String name) throws IOException {
+    try (RecordingFile recording = new RecordingFile(file)) {
+      return recording.readEventTypes().stream()
+          .filter(t -> t.getName().equals(name))
+          .mapToLong(jdk.jfr.EventType::getId)
+          .findFirst()
+          .orElse(-1);
+    } catch (RuntimeException e) {
+      throw new IOException(file + " is not a readable JFR recording: " + e, e);
+    }
+  }
+
+  private static final Pattern TIMESPAN = Pattern.compile("\\s*(\\d+)\\s*(ns|us|ms|s|m|h|d)\\s*");
+  private static final Pattern JVM_VERSION = Pattern.compile("\\((?:build )?(\\d+)[.+\\-)]");
+
+  /** A JFR timespan setting ({@code "10 ms"}, {@code "1 s"}) in nanoseconds; empty for anything else. */
+  static OptionalLong timespan(String value) {
+    java.util.regex.Matcher m = value == null ? null : TIMESPAN.matcher(value);
+    if (m == null || !m.matches()) {
+      return OptionalLong.empty();
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ns": return OptionalLong.of(n);
+      case "us": return OptionalLong.of(TimeUnit.MICROSECONDS.toNanos(n));
+      case "ms": return OptionalLong.of(TimeUnit.MILLISECONDS.toNanos(n));
+      case "s": return OptionalLong.of(TimeUnit.SECONDS.toNanos(n));
+      case "m": return OptionalLong.of(TimeUnit.MINUTES.toNanos(n));
+      case "h": return OptionalLong.of(TimeUnit.HOURS.toNanos(n));
+      default: return OptionalLong.of(TimeUnit.DAYS.toNanos(n));
+    }
+  }
+
+  /** The feature release in {@code jdk.JVMInformation}'s {@code jvmVersion}, such as 17 in "... (17.0.15+6-...)"; -1 if none. */
+  static int jdkMajor(String jvmVersion) {
+    java.util.regex.Matcher m = jvmVersion == null ? null : JVM_VERSION.matcher(jvmVersion);
+    return m != null && m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
 
   private StackProfile allocs(Path file) throws IOException {

@@ -110,4 +110,58 @@ class JfrProfileReaderTest {
       Files.delete(file);
     }
   }
+
+  @Test
+  void executionSamplePeriodIsReadFromTheRecordingsActiveSetting() throws Exception {
+    StackProfile told = cpuOfABusyThread(true);
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(23), told.period(), "the setting, not an estimate");
+    assertTrue(told.comments().get(0).contains("every 23ms (the recording's setting)"), told.comments().toString());
+    StackProfile untold = cpuOfABusyThread(false);
+    assertTrue(untold.comments().get(0).contains("the recording does not say its period"), untold.comments().toString());
+
+    boolean before25 = Runtime.version().feature() < 25;
+    String caveat = "jdk.ExecutionSample drops every sample of a thread in a stub, an intrinsic or a VM leaf call";
+    assertEquals(before25, told.comments().stream().anyMatch(c -> c.startsWith("recorded on JDK " + Runtime.version().feature() + ": " + caveat)), told.comments().toString());
+    // A file that does not name its JDK may come from any: the caveat stays.
+    assertTrue(untold.comments().stream().anyMatch(c -> c.contains("a JDK the file does not name; before JDK 25, " + caveat)), untold.comments().toString());
+  }
+
+  /** A CPU profile of this thread burning CPU, recorded with jdk.ExecutionSample every 23 ms. */
+  private static StackProfile cpuOfABusyThread(boolean activeSetting) throws Exception {
+    Path file = Files.createTempFile("livetrace-test-", ".jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(23));
+      if (activeSetting) {
+        recording.enable("jdk.ActiveSetting");
+        recording.enable("jdk.JVMInformation");
+      }
+      recording.start();
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+      long x = 0;
+      while (System.nanoTime() < end) {
+        for (int i = 0; i < 100_000; i++) {
+          x = x * 31 + i;
+        }
+      }
+      assertTrue(x != 1);
+      recording.stop();
+      recording.dump(file);
+      return JfrProfileReader.read(file, ProfileKind.CPU, OptionalLong.empty());
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void timespansAndJdkVersionsAsJfrWritesThem() {
+    assertEquals(OptionalLong.of(TimeUnit.MILLISECONDS.toNanos(10)), JfrProfileReader.timespan("10 ms"));
+    assertEquals(OptionalLong.of(TimeUnit.SECONDS.toNanos(1)), JfrProfileReader.timespan("1 s"));
+    assertEquals(OptionalLong.of(20_000), JfrProfileReader.timespan("20 us"));
+    assertEquals(OptionalLong.empty(), JfrProfileReader.timespan("everyChunk"));
+    assertEquals(OptionalLong.empty(), JfrProfileReader.timespan("100/s"));
+    assertEquals(17, JfrProfileReader.jdkMajor("OpenJDK 64-Bit Server VM (17.0.15+6-Debian-1deb12u1) for linux-amd64 JRE (17.0.15+6-Debian-1deb12u1), built on ..."));
+    assertEquals(25, JfrProfileReader.jdkMajor("OpenJDK 64-Bit Server VM (25.0.3+9-LTS) for linux-amd64 JRE (25.0.3+9-LTS)"));
+    assertEquals(25, JfrProfileReader.jdkMajor("OpenJDK 64-Bit Server VM (25+36-LTS) for linux-amd64"));
+    assertEquals(-1, JfrProfileReader.jdkMajor("unknown"));
+  }
 }

@@ -20,7 +20,11 @@ public final class CpuProfileEndpoint extends RecordedProfileEndpoint {
     return "CPU profile: where threads spend CPU time, "
         + (ProfileRecording.cpuTimeSampling()
             ? "from jdk.CPUTimeSample (each thread's CPU time, Java and native code, a sample every "
-            : "from jdk.ExecutionSample (threads running Java code; time in native code is not seen, a sample every ")
+            : Runtime.version().feature() < 25
+                ? "from jdk.ExecutionSample (threads running Java code; time in stubs, intrinsics such as"
+                    + " System.arraycopy and System.nanoTime, VM leaf calls and native code is not seen, so it can"
+                    + " leave out most of the CPU time; a sample every "
+                : "from jdk.ExecutionSample (threads running Java code; time in native code is not seen, a sample every ")
         + ProfileKind.CPU_PERIOD.replace(" ", "")
         + ")."
         + parametersLine();

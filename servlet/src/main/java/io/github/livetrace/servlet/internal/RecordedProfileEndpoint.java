@@ -93,6 +93,7 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
         Responses.refused(resp, "profile", refusal.get());
         return;
       } else {
+        resp.setHeader(ENGINE_HEADER, engine(kind));
         ProfileOutput.headers(req, resp, name(), params.format());
       }
       resp.flushBuffer();
@@ -118,6 +119,7 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
       Responses.refused(resp, "profile", refusal.get());
       return;
     }
+    resp.setHeader(ENGINE_HEADER, engine(kind));
     ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format()); // commits nothing
     ProfileRecording recording;
     try {
@@ -189,6 +191,24 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
     return params.jfr()
         ? StartCheck.recording("the raw recording", "; the pprof, html and collapsed formats hold stacks only")
         : StartCheck.jfr();
+  }
+
+  /** Names the engine that recorded a profile and its events, as the pprof comments do. */
+  static final String ENGINE_HEADER = "X-Livetrace-Profile-Engine";
+
+  /**
+   * The header's value: {@code jfr; events=...}, and for a CPU profile from {@code
+   * jdk.ExecutionSample} before JDK 25, what it cannot see.
+   */
+  static String engine(ProfileKind kind) {
+    if (kind == ProfileKind.CPU) {
+      if (ProfileRecording.cpuTimeSampling()) {
+        return "jfr; events=jdk.CPUTimeSample";
+      }
+      return "jfr; events=jdk.ExecutionSample"
+          + (Runtime.version().feature() < 25 ? "; not-seen=stubs,intrinsics,vm-leaf-calls,native-code" : "; not-seen=native-code");
+    }
+    return "jfr; events=" + String.join(",", kind.events());
   }
 
   private static String refusal(String why) {
