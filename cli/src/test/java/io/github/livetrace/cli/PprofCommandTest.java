@@ -27,6 +27,10 @@ class PprofCommandTest {
 
   @BeforeAll
   static void record() throws Exception {
+    // JFR's one-time start-up (its first recording instruments JDK classes; on JDK 25 through the
+    // class-file API, gigabytes of sampled allocation weight) is paid before, not inside, the trace
+    // whose profiles these tests read, as the servlet and the starter pay it at start-up.
+    io.github.livetrace.Trace.warmUp().get(120, java.util.concurrent.TimeUnit.SECONDS);
     try (Workload w =
         new Workload()
             .start("burner", 1, Workload::burnCpu)

@@ -196,6 +196,20 @@ class PullCommandTest {
   }
 
   @Test
+  void theTotalByteCapCutsThePodThatPassesItAndKeepsWhatCame() throws Exception {
+    api.pod("shop", "big", "shop", child.port, "livetrace");
+    Cli.Run run = pull("big", "--seconds", "2", "--max-bytes", "100KB");
+    assertEquals(LivetraceCli.EXIT_FAILURE, run.exitCode(), run.out() + run.err());
+    Map<String, Object> p = pod(manifest(), "big");
+    assertEquals("cut", p.get("outcome"), p.toString());
+    assertTrue(((String) p.get("message")).contains("--max-bytes"), p.toString());
+    Path partial = dir.resolve("out").resolve((String) p.get("file"));
+    assertTrue(partial.toString().endsWith(".jfr.partial"), partial.toString());
+    long size = Files.size(partial);
+    assertTrue(size > 100 * 1024 && size <= 100 * 1024 + 64 * 1024, "stops within a read of the cap: " + size);
+  }
+
+  @Test
   void theTokenReachesThePodThroughTheApiServerWhichKeepsAuthorizationForItself() throws Exception {
     try (PodServers.ChildPod guarded = new PodServers.ChildPod("s3cret-token")) {
       api.pod("shop", "guarded", "shop", guarded.port, "livetrace");
