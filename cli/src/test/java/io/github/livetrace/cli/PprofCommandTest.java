@@ -36,9 +36,14 @@ class PprofCommandTest {
             .start("burner", 1, Workload::burnCpu)
             .start("allocator", 1, Workload::allocateArrays)
             .start("contender", 3, Workload::enterMonitor)) {
-      // Long enough for the profile settings to sample every kind a few hundred times.
-      byte[] bytes = Recordings.recordChunks(TraceOptions.defaults().withConfiguration("profile"), 3, () -> Recordings.work(50));
-      trace = Files.write(dir.resolve("trace.jfr"), bytes);
+      // Long enough for the profile settings to sample every kind a few hundred times. On a fresh
+      // thread: jdk.ObjectAllocationSample weighs a thread's first sample with all it allocated
+      // since sampling was last on, and this JVM's main thread has run other tests' work (gigabytes).
+      java.util.concurrent.FutureTask<byte[]> recording =
+          new java.util.concurrent.FutureTask<>(
+              () -> Recordings.recordChunks(TraceOptions.defaults().withConfiguration("profile"), 3, () -> Recordings.work(50)));
+      new Thread(recording, "recording").start();
+      trace = Files.write(dir.resolve("trace.jfr"), recording.get(5, java.util.concurrent.TimeUnit.MINUTES));
     }
   }
 

@@ -22,6 +22,7 @@ public final class Workload implements AutoCloseable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final List<ServerSocket> resources = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
   private static volatile Object sink; // keeps results from being optimized away
 
   /** Starts {@code count} platform threads named {@code name-1...} running {@code body} until closed. */
@@ -58,6 +59,39 @@ public final class Workload implements AutoCloseable {
       x = x * 31 + i;
     }
     sink = x;
+  }
+
+  private static final byte[] SOURCE = new byte[1 << 16];
+
+  /** CPU time in {@code System.arraycopy}'s stub, which JFR's sampler before JDK 25 does not see. */
+  public static void copyArrays(AtomicBoolean stop) {
+    byte[] target = new byte[SOURCE.length];
+    for (int i = 0; i < 2_000; i++) {
+      System.arraycopy(SOURCE, 0, target, 0, SOURCE.length);
+    }
+    sink = target;
+  }
+
+  /** CPU time in {@code System.nanoTime}, an intrinsic that calls into the VM and the vDSO. */
+  public static void readNanoTime(AtomicBoolean stop) {
+    long x = 0;
+    for (int i = 0; i < 200_000; i++) {
+      x += System.nanoTime();
+    }
+    sink = x;
+  }
+
+  /** CPU time in SHA-256, an intrinsic on most CPUs. */
+  public static void hashBytes(AtomicBoolean stop) {
+    try {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      for (int i = 0; i < 100; i++) {
+        digest.update(SOURCE);
+      }
+      sink = digest.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static void allocateArrays(AtomicBoolean stop) throws InterruptedException {
@@ -157,12 +191,36 @@ public final class Workload implements AutoCloseable {
     socket.accept().close();
   }
 
+  /** Blocks reading a loopback socket nobody writes to, until closed: a thread in I/O, off CPU. */
+  public Workload waitInRead(String name) throws IOException {
+    ServerSocket server = new ServerSocket(0);
+    resources.add(server);
+    java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.getLocalPort());
+    java.net.Socket accepted = server.accept();
+    closeables.add(client);
+    closeables.add(accepted);
+    return start(name, 1, s -> readSocket(accepted));
+  }
+
+  private static void readSocket(java.net.Socket socket) throws IOException {
+    if (socket.getInputStream().read() < 0) {
+      throw new IOException("closed");
+    }
+  }
+
   /** Stops and joins the threads, and closes what they wait on. */
   @Override
   public void close() throws IOException {
     stop.set(true);
     for (ServerSocket r : resources) {
       r.close();
+    }
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing what the threads wait on: nothing else to do
+      }
     }
     for (Thread t : threads) {
       t.interrupt();

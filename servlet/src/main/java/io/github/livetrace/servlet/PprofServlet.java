@@ -7,6 +7,7 @@ import io.github.livetrace.TraceOptions;
 import io.github.livetrace.internal.Durations;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
+import io.github.livetrace.internal.pprof.AsyncProfilerEngine;
 import io.github.livetrace.servlet.internal.AllocsEndpoint;
 import io.github.livetrace.servlet.internal.BlockEndpoint;
 import io.github.livetrace.servlet.internal.CmdlineEndpoint;
@@ -20,6 +21,7 @@ import io.github.livetrace.servlet.internal.IndexPage;
 import io.github.livetrace.servlet.internal.MutexEndpoint;
 import io.github.livetrace.servlet.internal.Responses;
 import io.github.livetrace.servlet.internal.TraceEndpoint;
+import io.github.livetrace.servlet.internal.WallProfileEndpoint;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -55,10 +57,13 @@ import java.util.function.Predicate;
  *       was slow (text, or JSON with {@code Accept: application/json}) and {@code
  *       /flightrecorder/snapshots/NAME} downloads one.
  *   <li>{@code GET /debug/pprof/profile?seconds=30}, {@code allocs}, {@code heap}, {@code mutex},
- *       {@code block}: profiles that JFR records for {@code seconds} (default 30, at most {@code
+ *       {@code block}: profiles recorded for {@code seconds} (default 30, at most {@code
  *       max-seconds}), served as Go serves them (gzipped pprof protobuf, which {@code go tool
  *       pprof} reads), or {@code &format=html} (a flame graph), {@code collapsed}, {@code jfr}.
- *       One of each kind at a time, alongside a trace. {@code goroutine}: every thread's stack
+ *       One of each kind at a time, alongside a trace. The CPU profile comes from async-profiler
+ *       where it loads (see {@link Builder#profiler}), else from JFR; the others from JFR. Not in
+ *       Go's: {@code wall}, every thread's wall-clock time, running or waiting (async-profiler).
+ *       Each names its engine in the header {@code X-Livetrace-Profile-Engine}. {@code goroutine}: every thread's stack
  *       ({@code ?debug=1}, {@code ?debug=2}: text). {@code cmdline} is not served: it carries
  *       secrets.
  *   <li>{@code GET /debug/pprof/} is an HTML index of the endpoints, built from the same table
@@ -96,7 +101,8 @@ import java.util.function.Predicate;
  * write-timeout} (default {@code 10s}), {@code allowed-settings} (comma-separated, default {@code
  * default,profile}; the first is used when the request names none), {@code token} (a bearer
  * token), {@code access-check} (the class name of a {@code Predicate<HttpServletRequest>} with a
- * public no-argument constructor) and {@code warm-up} ({@code true} by default: JFR's one-time
+ * public no-argument constructor), {@code profiler} ({@code auto}, {@code async-profiler} or {@code
+ * jfr}; see {@link Builder#profiler}) and {@code warm-up} ({@code true} by default: JFR's one-time
  * start-up costs are paid in the background at init, see {@link io.github.livetrace.Trace#warmUp()}).
  *
  * <p>The flight recorder: {@link Builder#flightRecorder} or the init-parameter {@code
@@ -164,7 +170,9 @@ public class PprofServlet extends HttpServlet {
             new GoroutineEndpoint(),
             new HeapEndpoint(config.maxSeconds, this::log),
             new MutexEndpoint(config.maxSeconds, this::log),
-            new CpuProfileEndpoint(config.maxSeconds, this::log))) {
+            new CpuProfileEndpoint(config.maxSeconds, config.profiler, this::log),
+            // Not Go's: a wall-clock profile (fgprof's), after Go's CPU profile.
+            new WallProfileEndpoint(config.maxSeconds, config.profiler, this::log))) {
       table.put(e.name(), e);
     }
     endpoints = table;
@@ -271,8 +279,10 @@ public class PprofServlet extends HttpServlet {
     final Predicate<HttpServletRequest> accessCheck;
     final boolean warmUp;
     final FlightRecorderOptions flightRecorder; // null: serve the one the application runs, if any
+    final AsyncProfilerEngine.Choice profiler;
 
     Config(Builder b) {
+      this.profiler = b.profiler != null ? b.profiler : AsyncProfilerEngine.Choice.fromSystemProperty();
       this.maxSeconds = b.maxSeconds;
       this.chunkInterval = b.chunkInterval;
       this.writeTimeout = b.writeTimeout;
@@ -294,6 +304,7 @@ public class PprofServlet extends HttpServlet {
     private String token;
     private Predicate<HttpServletRequest> accessCheck;
     private FlightRecorderOptions flightRecorder;
+    private AsyncProfilerEngine.Choice profiler; // null: the livetrace.profiler system property's
 
     private Builder() {}
 
@@ -383,6 +394,21 @@ public class PprofServlet extends HttpServlet {
       return this;
     }
 
+    /**
+     * The engine of the CPU ({@code profile}) and wall-clock ({@code wall}) profiles: {@code auto}
+     * (the default) or {@code async-profiler}: async-profiler where its native library loads,
+     * loaded at the first such profile, else JDK Flight Recorder; {@code jfr}: JFR only, never
+     * loading a native library (then {@code wall} answers 503). Without this, the system property
+     * {@code livetrace.profiler} decides. The other profiles, the raw recording ({@code
+     * format=jfr}) and the trace are always JFR's.
+     *
+     * @throws IllegalArgumentException for another value
+     */
+    public Builder profiler(String engine) {
+      this.profiler = AsyncProfilerEngine.Choice.parse(Objects.requireNonNull(engine, "engine"));
+      return this;
+    }
+
     public PprofServlet build() {
       return new PprofServlet(new Config(this));
     }
@@ -429,6 +455,14 @@ public class PprofServlet extends HttpServlet {
         Class<?> type = Class.forName(check.trim(), true, Thread.currentThread().getContextClassLoader());
         b.accessCheck((Predicate<HttpServletRequest>) type.getDeclaredConstructor().newInstance());
       }
+      String profiler = sc.getInitParameter("profiler");
+      if (profiler != null) {
+        try {
+          b.profiler(profiler);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("init-parameter profiler must be auto, async-profiler or jfr, was '" + profiler + "'");
+        }
+      }
       FlightRecorderOptions flightRecorder = FlightRecorderParameters.parse(sc::getInitParameter);
       if (flightRecorder != null) {
         b.flightRecorder(flightRecorder);
@@ -454,6 +488,8 @@ public class PprofServlet extends HttpServlet {
           + (accessCheck == null ? "none" : accessCheck)
           + ", flightRecorder="
           + (flightRecorder == null ? "none" : flightRecorder)
+          + ", profiler="
+          + (profiler == null ? "from " + AsyncProfilerEngine.PROPERTY : profiler.id())
           + "]";
     }
   }

@@ -60,7 +60,8 @@ class ProfilesTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = TestServer.with(PprofServlet.builder().build());
+    // JFR's profiles; async-profiler's are AsyncProfilerTest's.
+    server = TestServer.with(PprofServlet.builder().profiler("jfr").build());
   }
 
   @AfterAll
@@ -386,7 +387,7 @@ class ProfilesTest {
   /** Runs in a JVM without JFR: prints what the index, a profile and a thread dump get. */
   public static final class NoJfrProbe {
     public static void main(String[] args) throws Exception {
-      try (TestServer server = TestServer.with(PprofServlet.builder().build())) {
+      try (TestServer server = TestServer.with(PprofServlet.builder().profiler("jfr").build())) {
         HttpClient client = HttpClient.newHttpClient();
         for (String path : List.of("index=", "profile=profile?seconds=1", "goroutine=goroutine?debug=1")) {
           String[] p = path.split("=", 2);

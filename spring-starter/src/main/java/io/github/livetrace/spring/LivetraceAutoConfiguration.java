@@ -111,6 +111,7 @@ public final class LivetraceAutoConfiguration {
               .warmUp(false)
               .allowedSettings(properties.getAllowedSettings().toArray(new String[0]))
               .bearerToken(properties.getToken())
+              .profiler(properties.getProfiler())
               .build();
       ServletRegistrationBean<PprofServlet> registration =
           new ServletRegistrationBean<>(servlet, properties.getBasePath() + "/*");

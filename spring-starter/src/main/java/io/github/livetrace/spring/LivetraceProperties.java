@@ -85,6 +85,14 @@ public class LivetraceProperties {
    */
   private String token;
 
+  /**
+   * The engine of the CPU (profile) and wall-clock (wall) profiles: 'auto' (async-profiler where
+   * its native library loads, loaded at the first such profile, else JDK Flight Recorder),
+   * 'async-profiler' (the same, said outright) or 'jfr' (never load a native library; no wall
+   * profile). The other profiles and the trace are always JFR's.
+   */
+  private String profiler = "auto";
+
   private final Observation observation = new Observation();
 
   private final Metrics metrics = new Metrics();
@@ -180,6 +188,16 @@ public class LivetraceProperties {
       throw new IllegalArgumentException("livetrace.allowed-settings must name at least one JFR configuration");
     }
     this.allowedSettings = names;
+  }
+
+  public String getProfiler() {
+    return profiler;
+  }
+
+  /** @throws IllegalArgumentException for a value other than auto, async-profiler or jfr */
+  public void setProfiler(String profiler) {
+    check("livetrace.profiler", () -> io.github.livetrace.servlet.PprofServlet.builder().profiler(profiler));
+    this.profiler = profiler.trim();
   }
 
   public String getToken() {

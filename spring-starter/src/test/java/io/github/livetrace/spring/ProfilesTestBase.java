@@ -40,13 +40,16 @@ abstract class ProfilesTestBase {
     String base = Http.app(environment) + "/ops/pprof";
 
     HttpResponse<String> index = Http.get(base + "/");
-    for (String name : List.of("allocs", "block", "cmdline", "goroutine", "heap", "mutex", "profile", "trace")) {
+    for (String name : List.of("allocs", "block", "cmdline", "goroutine", "heap", "mutex", "profile", "wall", "trace")) {
       assertTrue(index.body().contains(">" + name + "</a>"), name);
     }
     assertTrue(index.body().contains("default 5, at most 5"), "max-seconds caps the profiles too");
 
     Raw cpu = GoPprof.raw(base + "/profile?seconds=1");
     assertEquals(List.of("samples/count", "cpu/nanoseconds"), cpu.sampleTypes());
+    assertTrue(cpu.comments().get(0).startsWith("async-profiler 4.2, event="), "the starter's default engine: " + cpu.comments());
+    Raw wall = GoPprof.raw(base + "/wall?seconds=1");
+    assertEquals(List.of("samples/count", "wall/nanoseconds"), wall.sampleTypes());
     Raw allocs = GoPprof.raw(base + "/allocs?seconds=1");
     assertEquals(List.of("samples/count", "alloc_space/bytes"), allocs.sampleTypes());
 

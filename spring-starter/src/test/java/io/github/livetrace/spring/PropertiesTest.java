@@ -39,6 +39,7 @@ import org.springframework.core.env.Environment;
       "livetrace.max-seconds=3",
       "livetrace.chunk-interval=250ms",
       "livetrace.allowed-settings=profile",
+      "livetrace.profiler=jfr",
       "livetrace.observation.enabled=false",
       "livetrace.metrics.percentile-histogram=true",
       "management.endpoints.web.exposure.include=configprops,env",
@@ -84,6 +85,16 @@ class PropertiesTest {
     assertEquals(401, Http.get(base() + "/trace?seconds=1", Http.bearer("wrong")).statusCode());
     assertEquals(200, Http.get(base() + "/", Http.bearer(TOKEN)).statusCode());
     assertTrue(rejected("unauthorized") >= unauthorized + 2);
+  }
+
+  @Test
+  void profilerChoosesTheEngineOfTheCpuAndWallProfiles() throws Exception {
+    HttpResponse<byte[]> cpu = Http.getBytes(base() + "/profile?seconds=0.5", Http.bearer(TOKEN));
+    assertEquals(200, cpu.statusCode());
+    assertTrue(cpu.headers().firstValue("X-Livetrace-Profile-Engine").orElse("").startsWith("jfr; events=jdk."), cpu.headers().toString());
+    HttpResponse<String> wall = Http.get(base() + "/wall?seconds=0.5", Http.bearer(TOKEN));
+    assertEquals(503, wall.statusCode());
+    assertTrue(wall.body().contains("livetrace.profiler=jfr"), wall.body());
   }
 
   @Test

@@ -35,7 +35,7 @@ import jdk.jfr.RecordingState;
  * }
  * }</pre>
  */
-public final class ProfileRecording implements AutoCloseable {
+public final class ProfileRecording implements RecordedProfile {
   /** JFR stops the recording by itself this long after its planned end, should its owner not. */
   private static final Duration BACKSTOP = Duration.ofMinutes(1);
 
@@ -113,7 +113,7 @@ public final class ProfileRecording implements AutoCloseable {
     return kind;
   }
 
-  /** When the profile has recorded its duration. */
+  @Override
   public Instant plannedEnd() {
     return plannedEnd;
   }
@@ -122,6 +122,7 @@ public final class ProfileRecording implements AutoCloseable {
    * Stops recording; JFR then writes the events it writes at the end ({@code
    * jdk.OldObjectSample}). Does nothing the second time.
    */
+  @Override
   public void stop() {
     if (recording.getState() == RecordingState.RUNNING) {
       // Settings are a union: another recording with a shorter period samples for this one too.
@@ -135,6 +136,7 @@ public final class ProfileRecording implements AutoCloseable {
    *
    * @throws IOException when the recording cannot be written to a file or read back
    */
+  @Override
   public StackProfile profile() throws IOException {
     stop();
     if (dump == null) {

@@ -2,8 +2,10 @@ package io.github.livetrace.servlet.internal;
 
 import io.github.livetrace.internal.ChunkReader;
 import io.github.livetrace.internal.StartCheck;
+import io.github.livetrace.internal.pprof.AsyncProfilerEngine;
 import io.github.livetrace.internal.pprof.ProfileKind;
 import io.github.livetrace.internal.pprof.ProfileRecording;
+import io.github.livetrace.internal.pprof.RecordedProfile;
 import io.github.livetrace.servlet.internal.TraceParameters.BadRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,14 +19,20 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * A profile that JFR records for {@code seconds} on request, then serves as pprof (gzipped
- * protobuf, Go's default), a flame graph ({@code format=html}), collapsed stacks ({@code
- * format=collapsed}) or the raw recording ({@code format=jfr}). Each kind has its own subclass,
- * one entry of the servlet's table, as each of Go's profiles has its line.
+ * A profile recorded for {@code seconds} on request, then served as pprof (gzipped protobuf, Go's
+ * default), a flame graph ({@code format=html}), collapsed stacks ({@code format=collapsed}) or
+ * the raw JFR recording ({@code format=jfr}). Each kind has its own subclass, one entry of the
+ * servlet's table, as each of Go's profiles has its line.
+ *
+ * <p>The engine: async-profiler for the kinds it records ({@code profile}, {@code wall}) wherever
+ * it loads ({@link AsyncProfilerEngine}), else JDK Flight Recorder; JFR always for the raw
+ * recording and the other kinds. Every answer names its engine in {@link #ENGINE_HEADER}, HEAD's
+ * too (the first HEAD or GET of such a kind loads async-profiler).
  *
  * <p>As in Go, a profile may run while a trace runs: it has its own short recording ({@link
- * ProfileRecording}), not the trace slot. One profile of each kind runs at a time; a second
- * request gets 429 with {@code Retry-After}.
+ * ProfileRecording}) or async-profiler session, not the trace slot. One profile of each kind runs
+ * at a time, and one async-profiler session in the JVM; a second request gets 429 with {@code
+ * Retry-After}.
  *
  * <p>A client that leaves must stop its profile, yet nothing tells a servlet that its client left
  * until a write fails, and a profile has no content to write until its recording is over. So the
@@ -39,20 +47,46 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
   /** How often a waiting gzip answer writes an empty block, to notice a client that left. */
   static final Duration KEEP_ALIVE = Duration.ofMillis(500);
 
-  private final ProfileKind kind;
+  private final String name;
+  private final ProfileKind kind; // what JFR records; null when only async-profiler can
+  private final AsyncProfilerEngine.Mode asyncMode; // what async-profiler records; null when it does not
+  private final AsyncProfilerEngine.Choice choice;
   private final double maxSeconds;
   private final Consumer<String> log;
   private final AtomicReference<Running> running = new AtomicReference<>();
 
+  /** A kind that JFR records. */
   protected RecordedProfileEndpoint(ProfileKind kind, double maxSeconds, Consumer<String> log) {
+    this(kind.path(), kind, null, AsyncProfilerEngine.Choice.JFR, maxSeconds, log);
+  }
+
+  /**
+   * A kind that async-profiler records where it loads and {@code choice} allows, and JFR
+   * ({@code kind}) otherwise; with no {@code kind}, nobody else.
+   */
+  protected RecordedProfileEndpoint(
+      String name,
+      ProfileKind kind,
+      AsyncProfilerEngine.Mode asyncMode,
+      AsyncProfilerEngine.Choice choice,
+      double maxSeconds,
+      Consumer<String> log) {
+    this.name = name;
     this.kind = kind;
+    this.asyncMode = asyncMode;
+    this.choice = choice;
     this.maxSeconds = maxSeconds;
     this.log = log;
   }
 
   @Override
   public final String name() {
-    return kind.path();
+    return name;
+  }
+
+  /** The engine choice this endpoint was configured with. */
+  protected final AsyncProfilerEngine.Choice choice() {
+    return choice;
   }
 
   /** The index links to a short flame graph, which a browser shows. */
@@ -67,7 +101,8 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
         + TraceParameters.format(Math.min(ProfileParameters.DEFAULT_SECONDS, maxSeconds))
         + ", at most "
         + TraceParameters.format(maxSeconds)
-        + "); &format=pprof (default), html (a flame graph), collapsed, or jfr (the recording).";
+        + "); &format=pprof (default), html (a flame graph), collapsed"
+        + (kind == null ? "." : ", or jfr (JFR's recording" + (asyncMode != null ? ", whichever engine answers the others)." : ")."));
   }
 
   @Override
@@ -79,21 +114,34 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
     ProfileParameters params;
     try {
       params = ProfileParameters.recorded(req, name(), maxSeconds, kind == ProfileKind.HEAP);
+      if (params.jfr() && kind == null) {
+        throw new BadRequest("format=jfr is not available for " + name() + ": JDK Flight Recorder does not record it; ask for pprof, html or collapsed");
+      }
     } catch (BadRequest e) {
       Responses.plain(resp, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+      return;
+    }
+    // Decided in one place for HEAD and GET; loads async-profiler the first time.
+    Optional<String> asyncRefusal = asyncMode == null || params.jfr() ? Optional.of("") : AsyncProfilerEngine.load(choice);
+    boolean async = asyncRefusal.isEmpty();
+    if (!async && kind == null) {
+      Responses.plain(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the " + name() + " profile needs async-profiler, which cannot run here: " + asyncRefusal.get());
       return;
     }
     if (req.getMethod().equals("HEAD")) {
       // What a GET would be answered, without recording: busy, refused by JFR, or the headers.
       Running current = running.get();
-      Optional<StartCheck.Refusal> refusal = current == null ? refusal(params) : Optional.empty();
+      Optional<Instant> asyncBusy = async && current == null ? AsyncProfilerEngine.runningUntil() : Optional.empty();
+      Optional<StartCheck.Refusal> refusal = current == null && !async ? refusal(params) : Optional.empty();
       if (current != null) {
         busy(resp, current);
+      } else if (asyncBusy.isPresent()) {
+        asyncBusy(resp, asyncBusy.get());
       } else if (refusal.isPresent()) {
         Responses.refused(resp, "profile", refusal.get());
         return;
       } else {
-        resp.setHeader(ENGINE_HEADER, engine(kind));
+        resp.setHeader(ENGINE_HEADER, async ? AsyncProfilerEngine.header(asyncMode) : engine(kind));
         ProfileOutput.headers(req, resp, name(), params.format());
       }
       resp.flushBuffer();
@@ -106,24 +154,33 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
       return;
     }
     try {
-      record(req, resp, params, mine);
+      record(req, resp, params, mine, async);
     } finally {
       running.compareAndSet(mine, null);
     }
   }
 
-  private void record(HttpServletRequest req, HttpServletResponse resp, ProfileParameters params, Running mine)
+  private void record(HttpServletRequest req, HttpServletResponse resp, ProfileParameters params, Running mine, boolean async)
       throws IOException {
-    Optional<StartCheck.Refusal> refusal = refusal(params);
+    Optional<StartCheck.Refusal> refusal = async ? Optional.empty() : refusal(params);
     if (refusal.isPresent()) {
       Responses.refused(resp, "profile", refusal.get());
       return;
     }
-    resp.setHeader(ENGINE_HEADER, engine(kind));
+    resp.setHeader(ENGINE_HEADER, async ? AsyncProfilerEngine.header(asyncMode) : engine(kind));
     ProfileOutput output = ProfileOutput.open(req, resp, name(), params.format()); // commits nothing
-    ProfileRecording recording;
+    RecordedProfile recording;
     try {
-      recording = ProfileRecording.start(kind, params.duration());
+      recording = async ? AsyncProfilerEngine.start(asyncMode, params.duration()) : ProfileRecording.start(kind, params.duration());
+    } catch (AsyncProfilerEngine.Busy e) {
+      output.abandon();
+      resp.reset();
+      if (e.plannedEnd() != null) {
+        asyncBusy(resp, e.plannedEnd());
+      } else {
+        Responses.plain(resp, HttpServletResponse.SC_CONFLICT, e.getMessage() + "; the " + name() + " profile cannot run while it does");
+      }
+      return;
     } catch (RuntimeException e) {
       output.abandon();
       resp.reset();
@@ -154,7 +211,7 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
       }
       recording.stop();
       if (params.jfr()) {
-        recording.writeJfr(output.body());
+        ((ProfileRecording) recording).writeJfr(output.body()); // format=jfr is always JFR's
       } else {
         params.format().write(recording.profile(), output.body());
       }
@@ -197,8 +254,9 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
   static final String ENGINE_HEADER = "X-Livetrace-Profile-Engine";
 
   /**
-   * The header's value: {@code jfr; events=...}, and for a CPU profile from {@code
-   * jdk.ExecutionSample} before JDK 25, what it cannot see.
+   * The header's value for JFR: {@code jfr; events=...}, and for a CPU profile from {@code
+   * jdk.ExecutionSample} before JDK 25, what it cannot see. async-profiler's: {@link
+   * AsyncProfilerEngine#header}.
    */
   static String engine(ProfileKind kind) {
     if (kind == ProfileKind.CPU) {
@@ -214,6 +272,10 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
   private static String refusal(String why) {
     return "cannot serve the raw recording: it would hold events that carry secrets (environment,"
         + " properties, command lines); " + why + ". The other formats hold stacks only";
+  }
+
+  private void asyncBusy(HttpServletResponse resp, Instant plannedEnd) throws IOException {
+    Responses.busy(resp, plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's async-profiler profile (profile or wall) is running; one runs at a time in a JVM");
   }
 
   private void busy(HttpServletResponse resp, Running current) throws IOException {
