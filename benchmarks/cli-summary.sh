@@ -34,7 +34,7 @@ fi
 cd "$root"
 if [[ ! -f $jar ]] || ! ls core/target/livetrace-core-*[0-9T].jar >/dev/null 2>&1; then
   echo "building cli/target/livetrace.jar ..." >&2
-  mvn -B -q -pl cli -am package -DskipTests >&2
+  ./mvnw -B -q -pl cli -am package -DskipTests >&2
 fi
 core_jar=$(ls core/target/livetrace-core-*.jar | grep -v -e -tests -e -sources -e -javadoc | head -1)
 

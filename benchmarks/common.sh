@@ -6,4 +6,4 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk" >&2
   (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
 fi
-[ -f "$JAR" ] || mvn -B -q -pl examples -am package -DskipTests
+[ -f "$JAR" ] || ./mvnw -B -q -pl examples -am package -DskipTests

@@ -5,9 +5,10 @@
 #   benchmarks/profile-sizes.sh              # 30 s profiles
 #   SECONDS_PER_PROFILE=10 benchmarks/profile-sizes.sh
 #
-# For pprof, html and collapsed the five recorded kinds run at once (each kind has its own slot),
-# started 3 s apart so that their conversions do not overlap; for jfr one after the other, since a
-# recording holds the events of every recording that runs with it (JFR settings are a union).
+# For pprof, html and collapsed the recorded kinds run at once (each kind has its own slot), started
+# 3 s apart so that their conversions do not overlap, except profile and mutex, which async-profiler
+# records one at a time; for jfr one after the other, since a recording holds the events of every
+# recording that runs with it (JFR settings are a union).
 # "after" is the answer's time beyond the recording's: stop, dump, read, convert and send, on
 # loopback (curl's time_total - seconds).
 # Sizes are the bytes of the answer: pprof is gzipped (as Go serves it); html, collapsed and jfr
@@ -20,8 +21,8 @@ PORT=${PORT:-18182}
 JAR=examples/target/livetrace-example.jar
 CLI=cli/target/livetrace.jar
 
-[ -f "$JAR" ] || mvn -B -q -pl examples -am package -DskipTests
-[ -f "$CLI" ] || mvn -B -q -pl cli -am package -DskipTests
+[ -f "$JAR" ] || ./mvnw -B -q -pl examples -am package -DskipTests
+[ -f "$CLI" ] || ./mvnw -B -q -pl cli -am package -DskipTests
 
 work=$(mktemp -d)
 demo_pid=""
@@ -53,8 +54,9 @@ for format in pprof html collapsed jfr; do
       curl -sf -o "$work/$kind.$format" -w '%{time_total}\n' \
         "$base/$kind?seconds=$SECONDS_PER_PROFILE&format=$format" >"$work/$kind.$format.time"
     ) &
-    if [ "$format" = jfr ]; then
-      wait "$!" || { echo "profile-sizes: a $format profile failed" >&2; exit 1; }
+    # profile and mutex share the JVM's one async-profiler session (where it loads): one after the other.
+    if [ "$format" = jfr ] || [ "$kind" = profile ] || [ "$kind" = mutex ]; then
+      wait "$!" || { echo "profile-sizes: a $format $kind profile failed" >&2; exit 1; }
     else
       pids+=($!)
       delay=$((delay + 3))

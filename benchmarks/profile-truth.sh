@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_PROFILE=${SECONDS_PER_PROFILE:-5}
 JAR=examples/target/livetrace-example.jar
-[ -f "$JAR" ] || mvn -B -q -pl examples -am package -DskipTests
+[ -f "$JAR" ] || ./mvnw -B -q -pl examples -am package -DskipTests
 default_jdks="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ] && default_jdks="$default_jdks /usr/lib/jvm/temurin-25-jdk-amd64"
 JDKS=${JDKS:-$default_jdks}

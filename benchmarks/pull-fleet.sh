@@ -14,7 +14,7 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
-mvn -B -q -pl cli -am -DskipTests package dependency:build-classpath \
+./mvnw -B -q -pl cli -am -DskipTests package dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >&2
 java ${HEAP:+-Dheap=$HEAP} ${CLI_OPTION:+-DcliOption=$CLI_OPTION} -cp "cli/target/test-classes:cli/target/classes:$(cat "$cp_file")" \
   io.github.livetrace.cli.PullBenchmark cli/target/livetrace.jar "$@"

@@ -19,8 +19,8 @@ JETTY_JAR=examples/target/livetrace-example.jar
 if ! command -v wrk >/dev/null; then
   (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
 fi
-[ -f "$BOOT_JAR" ] || mvn -B -q -pl examples/spring-boot -am package -DskipTests
-[ -f "$JETTY_JAR" ] || mvn -B -q -pl examples -am package -DskipTests
+[ -f "$BOOT_JAR" ] || ./mvnw -B -q -pl examples/spring-boot -am package -DskipTests
+[ -f "$JETTY_JAR" ] || ./mvnw -B -q -pl examples -am package -DskipTests
 work=$(mktemp -d)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }

@@ -169,7 +169,7 @@ public class PprofServlet extends HttpServlet {
             new CmdlineEndpoint(),
             new GoroutineEndpoint(),
             new HeapEndpoint(config.maxSeconds, this::log),
-            new MutexEndpoint(config.maxSeconds, this::log),
+            new MutexEndpoint(config.maxSeconds, config.profiler, this::log),
             new CpuProfileEndpoint(config.maxSeconds, config.profiler, this::log),
             // Not Go's: a wall-clock profile (fgprof's), after Go's CPU profile.
             new WallProfileEndpoint(config.maxSeconds, config.profiler, this::log))) {

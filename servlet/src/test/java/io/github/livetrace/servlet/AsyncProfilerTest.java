@@ -103,6 +103,74 @@ class AsyncProfilerTest {
   }
 
   @Test
+  void mutexProfileSamplesMonitorsAndLocksWithTheirClassAndTheFlameGraphDrawsTheCpuProfile() throws Exception {
+    try (Workload contention = new Workload().start("contender", 3, Workload::enterMonitor).start("locker", 2, Workload::lockReentrant)) {
+      Measured m = profile(server, "mutex?seconds=2");
+      assertTrue(m.engine.startsWith("async-profiler/4.2; event=lock; interval=10us"), m.engine);
+      Raw raw = m.raw;
+      assertEquals(List.of("contentions/count", "delay/nanoseconds"), raw.sampleTypes());
+      assertTrue(raw.total("delay/nanoseconds", "Workload.enterMonitor") > 0, raw.top("delay/nanoseconds"));
+      assertTrue(raw.total("delay/nanoseconds", "Workload.lockReentrant") > 0, raw.top("delay/nanoseconds"));
+      assertTrue(
+          raw.samples().stream().anyMatch(s -> "java.lang.Object".equals(s.labels().get("monitorClass")) && s.stack().stream().anyMatch(f -> f.endsWith("Workload.enterMonitor"))),
+          "the monitor's class is a label: " + raw.top("delay/nanoseconds"));
+      assertTrue(
+          raw.samples().stream().anyMatch(s -> String.valueOf(s.labels().get("parkedClass")).startsWith("java.util.concurrent.locks.ReentrantLock")),
+          "the lock's class is a label: " + raw.top("delay/nanoseconds"));
+      assertFalse(raw.samples().stream().anyMatch(s -> s.stack().get(0).equals("java.lang.Object")), "the class is no frame");
+    }
+    HttpResponse<String> html = client.send(HttpRequest.newBuilder(server.pprof("profile?seconds=1&format=html")).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, html.statusCode());
+    assertTrue(html.body().startsWith("<!DOCTYPE html>") && html.body().contains("CPU (async-profiler "), html.body().substring(0, Math.min(2000, html.body().length())));
+    assertTrue(html.body().contains("copyArrays"), "the copier's method is in the flame graph");
+  }
+
+  @Test
+  void whereItCannotLoadTheReasonIsLoggedOnceAndJfrAnswers() {
+    ChildJvm.Result result = ChildJvm.run(List.of("-Done.profiler.extractPath=/nonexistent/livetrace-test"), Map.of(), LoadFails.class);
+    assertEquals(0, result.exitCode(), result.output());
+    String out = result.output();
+    assertTrue(out.contains("profile=200 jfr; events=jdk."), out);
+    assertTrue(out.contains("again=200 jfr; events=jdk."), out);
+    assertTrue(out.contains("wall=503 the wall profile needs async-profiler, which cannot run here: async-profiler did not load: "), out);
+    assertTrue(out.contains("warnings=1 livetrace: async-profiler did not load: "), out);
+    assertTrue(out.contains("-Done.profiler.extractPath=DIR names another"), out);
+  }
+
+  /** Serves where async-profiler's library cannot be extracted; prints what profile and wall answer, and the warnings. */
+  public static final class LoadFails {
+    public static void main(String[] args) throws Exception {
+      java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.github.livetrace.profiler");
+      logger.addHandler(
+          new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+              if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                warnings.add(r.getMessage());
+              }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+          });
+      try (TestServer server = TestServer.with(PprofServlet.builder().warmUp(false).build())) {
+        HttpClient client = HttpClient.newHttpClient();
+        for (String name : List.of("profile", "again")) {
+          HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(server.pprof("profile?seconds=0.5")).build(), HttpResponse.BodyHandlers.ofByteArray());
+          System.out.println(name + "=" + r.statusCode() + " " + r.headers().firstValue("X-Livetrace-Profile-Engine").orElse(""));
+        }
+        HttpResponse<String> wall = client.send(HttpRequest.newBuilder(server.pprof("wall?seconds=0.5")).build(), HttpResponse.BodyHandlers.ofString());
+        System.out.println("wall=" + wall.statusCode() + " " + wall.body().strip());
+        System.out.println("warnings=" + warnings.size() + " " + String.join(" | ", warnings));
+      }
+    }
+  }
+
+  @Test
   void withTheJfrEngineTheCpuProfileIsJfrsAndSaysWhatItCannotSee() throws Exception {
     Measured m = profile(jfrServer, "profile?seconds=3");
     boolean cpuTime = ProfileRecording.cpuTimeSampling();
@@ -133,7 +201,7 @@ class AsyncProfilerTest {
       long retryAfter = Long.parseLong(wall.headers().firstValue("Retry-After").orElseThrow());
       assertTrue(retryAfter >= 1 && retryAfter <= 4, "Retry-After " + retryAfter);
       if (method.equals("GET")) {
-        assertTrue(wall.body().contains("another request's async-profiler profile (profile or wall) is running; one runs at a time"), wall.body());
+        assertTrue(wall.body().contains("another request's async-profiler profile (profile, wall or mutex) is running; one runs at a time"), wall.body());
       }
     }
     assertEquals(200, first.get(120, TimeUnit.SECONDS).statusCode());

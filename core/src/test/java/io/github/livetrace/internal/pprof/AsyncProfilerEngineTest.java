@@ -23,7 +23,7 @@ class AsyncProfilerEngineTest {
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Choice.parse("perf"));
     assertEquals("livetrace.profiler must be auto, async-profiler or jfr, was 'perf'", bad.getMessage());
     assertEquals(Optional.of("livetrace.profiler=jfr"), AsyncProfilerEngine.load(Choice.JFR));
-    assertEquals("JDK Flight Recorder (livetrace.profiler=jfr)", AsyncProfilerEngine.describe(Choice.JFR));
+    assertEquals("JDK Flight Recorder (livetrace.profiler=jfr)", AsyncProfilerEngine.describe(Choice.JFR, Mode.CPU));
   }
 
   @Test

@@ -20,7 +20,7 @@ public final class CpuProfileEndpoint extends RecordedProfileEndpoint {
   @Override
   public String description() {
     return "CPU profile: where threads spend CPU time. Engine: "
-        + AsyncProfilerEngine.describe(choice())
+        + AsyncProfilerEngine.describe(choice(), AsyncProfilerEngine.Mode.CPU)
         + ". JFR, where it answers, samples "
         + (ProfileRecording.cpuTimeSampling()
             ? "jdk.CPUTimeSample (each thread's CPU time, Java and native code; not the JIT compiler's and GC's threads)"

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * the raw JFR recording ({@code format=jfr}). Each kind has its own subclass, one entry of the
  * servlet's table, as each of Go's profiles has its line.
  *
- * <p>The engine: async-profiler for the kinds it records ({@code profile}, {@code wall}) wherever
+ * <p>The engine: async-profiler for the kinds it records ({@code profile}, {@code wall}, {@code mutex}) wherever
  * it loads ({@link AsyncProfilerEngine}), else JDK Flight Recorder; JFR always for the raw
  * recording and the other kinds. Every answer names its engine in {@link #ENGINE_HEADER}, HEAD's
  * too (the first HEAD or GET of such a kind loads async-profiler).
@@ -275,7 +275,7 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
   }
 
   private void asyncBusy(HttpServletResponse resp, Instant plannedEnd) throws IOException {
-    Responses.busy(resp, plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's async-profiler profile (profile or wall) is running; one runs at a time in a JVM");
+    Responses.busy(resp, plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's async-profiler profile (profile, wall or mutex) is running; one runs at a time in a JVM");
   }
 
   private void busy(HttpServletResponse resp, Running current) throws IOException {
