@@ -122,11 +122,12 @@ class RefusalsTest extends ServletTestSupport {
   void withoutJfrEveryEndpointAnswersHeadAsGetAndTheConfiguredFlightRecorderSaysWhy() throws Exception {
     ChildJvm.Result result = ChildJvm.run(List.of("-XX:-FlightRecorder"), Map.of(), NoJfr.class, store.toString());
     assertEquals(0, result.exitCode(), result.output());
-    for (String path : List.of("trace?seconds=1", "profile?seconds=1&format=jfr", "allocs?seconds=1", "heap?seconds=1", "mutex?seconds=1", "block?seconds=1")) {
+    for (String path : List.of("trace?seconds=1", "profile?seconds=1&format=jfr", "allocs?seconds=1", "heap?seconds=1", "block?seconds=1")) {
       assertTrue(result.output().contains("GET " + path + " 503"), path + ":\n" + result.output());
     }
-    // async-profiler needs no JFR: the CPU and wall-clock profiles still answer.
+    // async-profiler needs no JFR: the CPU, wall-clock and mutex profiles still answer.
     assertTrue(result.output().contains("GET profile?seconds=1 200"), result.output());
+    assertTrue(result.output().contains("GET mutex?seconds=1 200"), result.output());
     assertTrue(result.output().contains("GET wall?seconds=1 200"), result.output());
     assertTrue(result.output().contains("GET flightrecorder 503 a flight recorder was configured but is not running: JDK Flight Recorder is not available"), result.output());
     assertTrue(result.output().contains("It will not start in this JVM"), result.output());
@@ -139,6 +140,7 @@ class RefusalsTest extends ServletTestSupport {
     ChildJvm.Result result = ChildJvm.run(List.of("-XX:-FlightRecorder", "-Dlivetrace.profiler=jfr"), Map.of(), NoJfr.class, store.toString());
     assertEquals(0, result.exitCode(), result.output());
     assertTrue(result.output().contains("GET profile?seconds=1 503 cannot profile: JDK Flight Recorder"), result.output());
+    assertTrue(result.output().contains("GET mutex?seconds=1 503 cannot profile: JDK Flight Recorder"), result.output());
     assertTrue(
         result.output().contains("GET wall?seconds=1 503 the wall profile needs async-profiler, which cannot run here: livetrace.profiler=jfr"),
         result.output());
