@@ -60,8 +60,9 @@ import java.util.function.Predicate;
  *       {@code block}: profiles recorded for {@code seconds} (default 30, at most {@code
  *       max-seconds}), served as Go serves them (gzipped pprof protobuf, which {@code go tool
  *       pprof} reads), or {@code &format=html} (a flame graph), {@code collapsed}, {@code jfr}.
- *       One of each kind at a time, alongside a trace. The CPU profile comes from async-profiler
- *       where it loads (see {@link Builder#profiler}), else from JFR; the others from JFR. Not in
+ *       One of each kind at a time, alongside a trace. The CPU and mutex profiles come from
+ *       async-profiler where it loads (see {@link Builder#profiler}), else from JFR; the others
+ *       from JFR. Not in
  *       Go's: {@code wall}, every thread's wall-clock time, running or waiting (async-profiler).
  *       Each names its engine in the header {@code X-Livetrace-Profile-Engine}. {@code goroutine}: every thread's stack
  *       ({@code ?debug=1}, {@code ?debug=2}: text). {@code cmdline} is not served: it carries
@@ -395,10 +396,11 @@ public class PprofServlet extends HttpServlet {
     }
 
     /**
-     * The engine of the CPU ({@code profile}) and wall-clock ({@code wall}) profiles: {@code auto}
-     * (the default) or {@code async-profiler}: async-profiler where its native library loads,
-     * loaded at the first such profile, else JDK Flight Recorder; {@code jfr}: JFR only, never
-     * loading a native library (then {@code wall} answers 503). Without this, the system property
+     * The engine of the CPU ({@code profile}), wall-clock ({@code wall}) and lock contention
+     * ({@code mutex}) profiles: {@code auto} (the default) or {@code async-profiler}:
+     * async-profiler where its native library loads, loaded at the first such profile, else JDK
+     * Flight Recorder; {@code jfr}: JFR only, never loading a native library (then {@code wall}
+     * answers 503). For example {@code PprofServlet.builder().profiler("jfr").build()}. Without this, the system property
      * {@code livetrace.profiler} decides. The other profiles, the raw recording ({@code
      * format=jfr}) and the trace are always JFR's.
      *

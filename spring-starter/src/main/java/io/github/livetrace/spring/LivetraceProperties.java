@@ -86,10 +86,10 @@ public class LivetraceProperties {
   private String token;
 
   /**
-   * The engine of the CPU (profile) and wall-clock (wall) profiles: 'auto' (async-profiler where
-   * its native library loads, loaded at the first such profile, else JDK Flight Recorder),
-   * 'async-profiler' (the same, said outright) or 'jfr' (never load a native library; no wall
-   * profile). The other profiles and the trace are always JFR's.
+   * The engine of the CPU (profile), wall-clock (wall) and lock contention (mutex) profiles:
+   * 'auto' (async-profiler where its native library loads, loaded at the first such profile, else
+   * JDK Flight Recorder), 'async-profiler' (the same, said outright) or 'jfr' (never load a native
+   * library; no wall profile). The other profiles and the trace are always JFR's.
    */
   private String profiler = "auto";
 
