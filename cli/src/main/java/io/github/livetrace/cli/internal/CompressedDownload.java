@@ -62,8 +62,8 @@ public final class CompressedDownload {
         if (e instanceof java.nio.file.FileSystemException) {
           throw e; // the file, not its content
         }
-        String why = e.getMessage() == null || e instanceof java.io.EOFException ? "it ends early" : e.getMessage();
-        return new Decoded(written, Optional.of("the " + coding + " stream stops decoding after " + written + " bytes (" + why + ")"));
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new Decoded(written, Optional.of("the " + coding + " stream is cut short (" + why + ")"));
       } finally {
         if (in != null) {
           in.close();
