@@ -9,7 +9,7 @@ import java.util.Locale;
  *
  * <p>JFR downloads (traces, windows, snapshots, raw profiles) prefer zstd: every JFR chunk repeats
  * its metadata (~100 KB), which gzip's 32 KB window cannot see again and zstd's can, so a 5 s trace
- * is a sixth of its size with zstd and a third with gzip. The client's q-values rank first (a
+ * is a seventh of its size with zstd and a third with gzip. The client's q-values rank first (a
  * client that says {@code gzip;q=1, zstd;q=0.5} gets gzip); on a tie, as from curl's {@code
  * --compressed} and browsers, zstd. Text answers are small and stay gzip.
  */
