@@ -1,6 +1,6 @@
 // A client of /debug/pprof/trace that times what a user waits for, from outside the JVM under
 // test: the status line, the first complete JFR chunk, the last byte; and what crosses the wire.
-// Single-file source program: java benchmarks/first-capture-client.java URL [gzip]
+// Compiled against the demo's jar (for zstd-jni's decoder): java -cp DEMO_JAR:. FirstCaptureClient URL [gzip|zstd]
 // Prints one line: status_ms first_chunk_ms last_byte_ms wire_bytes trace_bytes chunks complete
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,11 +14,11 @@ import java.util.zip.GZIPInputStream;
 class FirstCaptureClient {
   public static void main(String[] args) throws Exception {
     URI uri = URI.create(args[0]);
-    boolean gzip = args.length > 1 && args[1].equals("gzip");
+    String coding = args.length > 1 ? args[1] : null; // gzip, zstd or none
     try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       long start = System.nanoTime();
       String request = "GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost()
-          + (gzip ? "\r\nAccept-Encoding: gzip" : "") + "\r\n\r\n";
+          + (coding != null ? "\r\nAccept-Encoding: " + coding : "") + "\r\n\r\n";
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       InputStream raw = socket.getInputStream();
       String status = line(raw);
@@ -28,7 +28,10 @@ class FirstCaptureClient {
       }
       while (!line(raw).isEmpty()) {}
       Chunked body = new Chunked(raw);
-      InputStream trace = gzip ? new GZIPInputStream(body, 512) : body;
+      InputStream trace =
+          coding == null ? body
+              : coding.equals("zstd") ? new com.github.luben.zstd.ZstdInputStreamNoFinalizer(body)
+              : new GZIPInputStream(body, 512);
       long firstChunkAt = -1;
       long traceBytes = 0;
       int chunks = 0;
@@ -49,7 +52,7 @@ class FirstCaptureClient {
           firstChunkAt = System.nanoTime();
         }
       }
-      body.transferTo(java.io.OutputStream.nullOutputStream()); // to the final chunk (after gzip's trailer)
+      body.transferTo(java.io.OutputStream.nullOutputStream()); // to the final chunk (after the end of the gzip or zstd stream)
       long lastAt = System.nanoTime();
       System.out.printf("%.0f %.0f %.0f %d %d %d %s%n",
           (statusAt - start) / 1e6, (firstChunkAt - start) / 1e6, (lastAt - start) / 1e6,

@@ -6,6 +6,7 @@
 #   no-warm-up the first trace of a JVM started with --no-warm-up: what the warm-up saves
 #   warm       a later trace of the same JVM
 #   gzip       a later trace with Accept-Encoding: gzip, for its size on the wire
+#   zstd       the same with Accept-Encoding: zstd
 # and prints medians: time to the status line, to the first complete JFR chunk, to the last byte
 # (seconds=5), and bytes on the wire. BUSY=2 adds two busy loops that take both cores meanwhile.
 #
@@ -31,8 +32,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-javac -d "$work" benchmarks/first-capture-client.java
-client() { java -cp "$work" FirstCaptureClient "$@"; }
+javac -cp "$JAR" -d "$work" benchmarks/first-capture-client.java # zstd-jni's decoder is in the demo's jar
+client() { java -cp "$work:$JAR" FirstCaptureClient "$@"; }
 
 for _ in $(seq 1 "$BUSY"); do
   (while :; do :; done) &
@@ -62,12 +63,13 @@ col() { awk -v c="$1" '{ print $c }' "$2" | median; }
 url="http://127.0.0.1:$PORT/debug/pprof/trace?seconds=5"
 for jdk in $JDKS; do
   version=$("$jdk/bin/java" -version 2>&1 | head -1)
-  : >"$work/cold"; : >"$work/cold3"; : >"$work/no-warm-up"; : >"$work/warm"; : >"$work/gzip"
+  : >"$work/cold"; : >"$work/cold3"; : >"$work/no-warm-up"; : >"$work/warm"; : >"$work/gzip"; : >"$work/zstd"
   for i in $(seq 1 "$SAMPLES"); do
     start_demo "$jdk"
     client "$url" >>"$work/cold"
     client "$url" >>"$work/warm"
     client "$url" gzip >>"$work/gzip"
+    client "$url" zstd >>"$work/zstd"
     stop_demo
     start_demo "$jdk"
     sleep 3
@@ -79,11 +81,11 @@ for jdk in $JDKS; do
   done
   echo "== $version, $SAMPLES samples, $BUSY busy loops; medians (ms, bytes)"
   printf '%-10s %10s %12s %10s %12s %12s\n' trace status first-chunk last-byte wire trace-bytes
-  for m in cold cold3 no-warm-up warm gzip; do
+  for m in cold cold3 no-warm-up warm gzip zstd; do
     printf '%-10s %10s %12s %10s %12s %12s\n' "$m" "$(col 1 "$work/$m")" "$(col 2 "$work/$m")" "$(col 3 "$work/$m")" "$(col 4 "$work/$m")" "$(col 5 "$work/$m")"
   done
-  if grep -q false "$work/cold" "$work/warm" "$work/gzip" "$work/cold3" "$work/no-warm-up"; then
+  if grep -q false "$work/cold" "$work/warm" "$work/gzip" "$work/zstd" "$work/cold3" "$work/no-warm-up"; then
     echo "some traces did not end with their final chunk:" >&2
-    grep -H false "$work"/cold "$work"/warm "$work"/gzip "$work"/cold3 "$work"/no-warm-up >&2 || true
+    grep -H false "$work"/cold "$work"/warm "$work"/gzip "$work"/zstd "$work"/cold3 "$work"/no-warm-up >&2 || true
   fi
 done

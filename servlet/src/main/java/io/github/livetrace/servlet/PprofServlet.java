@@ -49,8 +49,11 @@ import java.util.function.Predicate;
  *   <li>{@code GET /debug/pprof/trace?seconds=5} streams a 5 s trace as it is recorded, as {@code
  *       trace.jfr}: the status line as soon as the recording runs, the first JFR chunk a quarter
  *       of a second later, then one per second. {@code seconds} may be fractional; absent, it is
- *       1. {@code &settings=profile} picks another allowed JFR configuration. gzip-compressed when
- *       the client accepts it ({@code curl --compressed}).
+ *       1. {@code &settings=profile} picks another allowed JFR configuration. zstd- or
+ *       gzip-compressed when the client accepts it ({@code curl --compressed} gets zstd), a block
+ *       flushed at every chunk; so are the flight recorder's window, its snapshots and {@code
+ *       format=jfr} profiles. zstd comes from zstd-jni's native library; where it cannot load,
+ *       gzip.
  *   <li>{@code GET /debug/pprof/flightrecorder} downloads the {@link FlightRecorder}'s window, the
  *       last seconds of the trace ending now (404 when no flight recorder runs, 429 while another
  *       download of it runs); {@code /flightrecorder/snapshots} lists the windows kept when a task

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceFailure.Reason;
 import io.github.livetrace.TraceSession;
@@ -16,8 +17,8 @@ import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.testing.RawHttp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
@@ -31,16 +32,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A trace that livetrace ends early must not look complete: the response is aborted (no final
- * zero-length HTTP chunk, no gzip trailer) and the failure counted, while the chunks already sent
+ * zero-length HTTP chunk, no gzip trailer nor end of zstd frame) and the failure counted, while the chunks already sent
  * stay readable. Read with a raw socket, which shows exactly how the body ended.
  */
 class CutTracesTest extends ServletTestSupport {
   /** Starts a 30 s trace, waits for its first chunk, lets {@code cut} end it, and reads the rest. */
-  private RawHttp.Body traceCutBy(Runnable cut, boolean gzip) throws Exception {
+  private RawHttp.Body traceCutBy(Runnable cut, String coding) throws Exception {
     TestServer server = server(PprofServlet.builder().chunkInterval(Duration.ofMillis(200)).build());
     RawHttp http = open(server, 0);
-    if (gzip) {
-      http.send("GET", "/app/debug/pprof/trace?seconds=30", "Accept-Encoding: gzip");
+    if (coding != null) {
+      http.send("GET", "/app/debug/pprof/trace?seconds=30", "Accept-Encoding: " + coding);
     } else {
       http.send("GET", "/app/debug/pprof/trace?seconds=30");
     }
@@ -62,13 +63,24 @@ class CutTracesTest extends ServletTestSupport {
     return result;
   }
 
-  private static byte[] gunzipWhatCame(byte[] compressed, boolean expectTrailer) throws IOException {
+  /** Decodes what came of a {@code coding} body (null: identity), asserting whether it ended properly. */
+  static byte[] decodeWhatCame(String coding, byte[] body, boolean expectEnd) throws IOException {
+    if (coding == null) {
+      return body;
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-      in.transferTo(out);
-      assertTrue(expectTrailer, "a cut gzip stream decompressed as if complete");
-    } catch (EOFException e) {
-      assertFalse(expectTrailer, "a complete gzip stream was cut: " + e);
+    try (InputStream in =
+        coding.equals("zstd")
+            ? new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(body))
+            : new GZIPInputStream(new ByteArrayInputStream(body))) {
+      byte[] buf = new byte[8192];
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        out.write(buf, 0, n);
+      }
+      assertTrue(expectEnd, "a cut " + coding + " stream decoded as if complete");
+    } catch (IOException e) {
+      // gzip: EOFException, no trailer; zstd: "Truncated source", no end of frame
+      assertFalse(expectEnd, "a complete " + coding + " stream was cut: " + e);
     }
     return out.toByteArray();
   }
@@ -83,7 +95,7 @@ class CutTracesTest extends ServletTestSupport {
               other[0] = new Recording(Map.of("jdk.InitialSystemProperty#enabled", "true", "jdk.InitialSystemProperty#period", "beginChunk"));
               other[0].start();
             },
-            false);
+            null);
     other[0].close();
     assertFalse(body.complete(), "a cut trace ended like a complete one");
     byte[] trace = body.bytes();
@@ -95,6 +107,15 @@ class CutTracesTest extends ServletTestSupport {
 
   @Test
   void aRecordingStoppedFromOutsideAbortsTheGzipResponseToo() throws Exception {
+    stoppedFromOutside("gzip");
+  }
+
+  @Test
+  void aRecordingStoppedFromOutsideAbortsTheZstdResponseToo() throws Exception {
+    stoppedFromOutside("zstd");
+  }
+
+  private void stoppedFromOutside(String coding) throws Exception {
     long failed = TraceStats.failedCount(Reason.RECORDING_CLOSED);
     RawHttp.Body body =
         traceCutBy(
@@ -105,30 +126,30 @@ class CutTracesTest extends ServletTestSupport {
                       .filter(r -> r.getName().equals("livetrace")).findFirst().orElseThrow().getId();
               bean.stopRecording(id);
             },
-            true);
+            coding);
     assertFalse(body.complete(), "a cut trace ended like a complete one");
-    byte[] trace = gunzipWhatCame(body.bytes(), false);
+    byte[] trace = decodeWhatCame(coding, body.bytes(), false);
     assertTrue(chunks(trace).size() >= 2);
     assertTrue(jfr(trace, "print", "--events", "livetrace.Log").contains("before the cut"));
     assertEquals(failed + 1, TraceStats.failedCount(Reason.RECORDING_CLOSED));
   }
 
   @Test
-  void aTraceThatRunsItsDurationEndsProperlyWithAndWithoutGzip() throws Exception {
+  void aTraceThatRunsItsDurationEndsProperlyInEveryCoding() throws Exception {
     TestServer server = server(PprofServlet.builder().chunkInterval(Duration.ofMillis(200)).build());
-    for (boolean gzip : new boolean[] {false, true}) {
+    for (String coding : new String[] {null, "gzip", "zstd"}) {
       RawHttp http = open(server, 0);
-      if (gzip) {
-        http.send("GET", "/app/debug/pprof/trace?seconds=1", "Accept-Encoding: gzip");
+      if (coding != null) {
+        http.send("GET", "/app/debug/pprof/trace?seconds=1", "Accept-Encoding: " + coding);
       } else {
         http.send("GET", "/app/debug/pprof/trace?seconds=1");
       }
       http.readHead();
-      assertEquals(gzip ? "gzip" : null, http.headers.get("content-encoding"));
+      assertEquals(coding, http.headers.get("content-encoding"));
       assertEquals("Accept-Encoding", http.headers.get("vary"));
       RawHttp.Body body = http.readChunked(null);
       assertTrue(body.complete(), body.cut());
-      byte[] trace = gzip ? gunzipWhatCame(body.bytes(), true) : body.bytes();
+      byte[] trace = decodeWhatCame(coding, body.bytes(), true);
       assertTrue(chunks(trace).size() >= 2, "an early chunk and the rest");
       assertTrue(eventually(30, () -> !Trace.isEnabled()));
     }
@@ -166,20 +187,21 @@ class CutTracesTest extends ServletTestSupport {
   @Test
   void headHasTheHeadersOfAGetAndNoLength() throws Exception {
     TestServer server = server(PprofServlet.builder().build());
-    for (boolean gzip : new boolean[] {false, true}) {
+    Map<String, String> codings = new java.util.LinkedHashMap<>();
+    codings.put("deflate, gzip;q=0.8", "gzip");
+    codings.put("gzip;q=0", null);
+    codings.put("deflate, gzip, br, zstd", "zstd");
+    codings.put("gzip, zstd;q=0.5", "gzip");
+    for (Map.Entry<String, String> coding : codings.entrySet()) {
       RawHttp http = open(server, 0);
-      if (gzip) {
-        http.send("HEAD", "/app/debug/pprof/trace?seconds=5", "Accept-Encoding: deflate, gzip;q=0.8");
-      } else {
-        http.send("HEAD", "/app/debug/pprof/trace?seconds=5", "Accept-Encoding: gzip;q=0");
-      }
+      http.send("HEAD", "/app/debug/pprof/trace?seconds=5", "Accept-Encoding: " + coding.getKey());
       http.readHead();
       assertEquals(200, http.status);
       assertNull(http.headers.get("content-length"), "HEAD announced a length the GET would not have: " + http.headers);
       assertEquals("application/octet-stream", http.headers.get("content-type"));
       assertEquals("attachment; filename=\"trace.jfr\"", http.headers.get("content-disposition"));
       assertEquals("Accept-Encoding", http.headers.get("vary"));
-      assertEquals(gzip ? "gzip" : null, http.headers.get("content-encoding"));
+      assertEquals(coding.getValue(), http.headers.get("content-encoding"), coding.getKey());
     }
     assertFalse(Trace.isEnabled());
   }

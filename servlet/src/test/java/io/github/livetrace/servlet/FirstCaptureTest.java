@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceSession;
 import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.testing.RawHttp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a user meets on the first capture: the status line as soon as the recording runs (and then
- * every event is in the trace), an early first chunk that is a valid file by itself, a gzip
- * stream that decompresses chunk by chunk as it arrives and keeps its complete chunks when cut,
+ * every event is in the trace), an early first chunk that is a valid file by itself, a zstd or gzip
+ * stream that decodes chunk by chunk as it arrives and keeps its complete chunks when cut,
  * and a warm-up that leaves nothing behind.
  */
 class FirstCaptureTest extends ServletTestSupport {
@@ -82,10 +82,24 @@ class FirstCaptureTest extends ServletTestSupport {
 
   @Test
   void aGzipStreamDecompressesChunkByChunkAndACutOneKeepsItsCompleteChunks() throws Exception {
+    decodesChunkByChunkAndACutOneKeepsItsCompleteChunks("gzip", "gzip", GZIPInputStream::new);
+  }
+
+  @Test
+  void aZstdStreamDecodesChunkByChunkAndACutOneKeepsItsCompleteChunks() throws Exception {
+    // What curl --compressed and browsers send; zstd-jni's decoder is libzstd's, as curl's is.
+    decodesChunkByChunkAndACutOneKeepsItsCompleteChunks("deflate, gzip, br, zstd", "zstd", ZstdInputStreamNoFinalizer::new);
+  }
+
+  interface Decoder {
+    InputStream open(InputStream compressed) throws IOException;
+  }
+
+  private void decodesChunkByChunkAndACutOneKeepsItsCompleteChunks(String accept, String coding, Decoder decoder) throws Exception {
     TestServer server = server(PprofServlet.builder().chunkInterval(Duration.ofMillis(300)).build());
-    RawHttp http = open(server, 0).send("GET", "/app/debug/pprof/trace?seconds=30", "Accept-Encoding: gzip");
+    RawHttp http = open(server, 0).send("GET", "/app/debug/pprof/trace?seconds=30", "Accept-Encoding: " + accept);
     http.readHead();
-    assertEquals("gzip", http.headers.get("content-encoding"));
+    assertEquals(coding, http.headers.get("content-encoding"));
     TraceSession session = Trace.activeSession().orElseThrow();
     PipedInputStream compressed = new PipedInputStream(1 << 20);
     PipedOutputStream sink = new PipedOutputStream(compressed);
@@ -105,11 +119,11 @@ class FirstCaptureTest extends ServletTestSupport {
         throw new RuntimeException(e);
       }
     });
-    // Decompressed as it arrives: each JFR chunk is whole while the trace still records.
-    GZIPInputStream gunzip = new GZIPInputStream(compressed);
+    // Decoded as it arrives: each JFR chunk is whole while the trace still records.
+    InputStream decoded = decoder.open(compressed);
     ByteArrayOutputStream sofar = new ByteArrayOutputStream();
     for (int i = 0; i < 3; i++) {
-      byte[] chunk = readJfrChunk(gunzip);
+      byte[] chunk = readJfrChunk(decoded);
       assertTrue(session.isActive(), "chunk " + i + " came only after the trace");
       sofar.write(chunk);
     }
@@ -123,11 +137,15 @@ class FirstCaptureTest extends ServletTestSupport {
     }
     http.close();
     ByteArrayOutputStream salvaged = new ByteArrayOutputStream();
-    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(cut))) {
-      in.transferTo(salvaged);
-      throw new AssertionError("a cut gzip stream decompressed as if complete");
-    } catch (EOFException expected) {
-      // the trailer is missing; everything flushed before the cut decompresses
+    try (InputStream in = decoder.open(new ByteArrayInputStream(cut))) {
+      byte[] buf = new byte[8192];
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        salvaged.write(buf, 0, n);
+      }
+      throw new AssertionError("a cut " + coding + " stream decoded as if complete");
+    } catch (IOException expected) {
+      // the end of the stream is missing (gzip: EOFException; zstd: "Truncated source"); all
+      // that was flushed before the cut decodes
     }
     byte[] bytes = salvaged.toByteArray();
     int whole = 0;
@@ -140,7 +158,7 @@ class FirstCaptureTest extends ServletTestSupport {
       offset += size;
       whole++;
     }
-    assertTrue(whole >= 3, "only " + whole + " whole chunks in a cut gzip download");
+    assertTrue(whole >= 3, "only " + whole + " whole chunks in a cut " + coding + " download");
     byte[] complete = java.util.Arrays.copyOf(bytes, (int) offset);
     assertTrue(jfr(complete, "summary").contains("Chunks: " + whole));
     assertTrue(eventually(30, () -> !Trace.isEnabled()), "the cut client's trace kept running");

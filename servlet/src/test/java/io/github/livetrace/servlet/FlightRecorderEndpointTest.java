@@ -3,6 +3,7 @@ package io.github.livetrace.servlet;
 import static io.github.livetrace.testing.TraceFiles.chunks;
 import static io.github.livetrace.testing.TraceFiles.eventually;
 import static io.github.livetrace.testing.TraceFiles.repositoryChunkFiles;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.FlightRecorderOptions;
 import io.github.livetrace.Region;
 import io.github.livetrace.Task;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.github.livetrace.Trace;
 import io.github.livetrace.servlet.internal.FlightRecorderParameters;
 import io.github.livetrace.testing.RawHttp;
@@ -112,6 +114,13 @@ class FlightRecorderEndpointTest {
       byte[] unzipped = new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes();
       assertTrue(new TraceContents(unzipped).ended(before.id()));
 
+      HttpResponse<byte[]> zstd = getBytes(server.pprof("flightrecorder"), "Accept-Encoding", "deflate, gzip, br, zstd");
+      assertEquals("zstd", zstd.headers().firstValue("Content-Encoding").orElse(""));
+      assertEquals("Accept-Encoding", zstd.headers().firstValue("Vary").orElse(""));
+      byte[] decoded = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(zstd.body())).readAllBytes();
+      assertTrue(new TraceContents(decoded).ended(before.id()));
+      assertTrue(zstd.body().length < unzipped.length / 3, zstd.body().length + " bytes of zstd for " + unzipped.length);
+
       HttpResponse<String> head = client.send(
           HttpRequest.newBuilder(server.pprof("flightrecorder")).method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -187,6 +196,9 @@ class FlightRecorderEndpointTest {
       assertEquals("attachment; filename=\"" + name + "\"", download.headers().firstValue("Content-Disposition").orElse(""));
       TraceContents contents = new TraceContents(download.body());
       assertTrue(contents.ended(slow.id()));
+      HttpResponse<byte[]> zstd = getBytes(server.pprof("flightrecorder/snapshots/" + name), "Accept-Encoding", "zstd");
+      assertEquals("zstd", zstd.headers().firstValue("Content-Encoding").orElse(""));
+      assertArrayEquals(download.body(), new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(zstd.body())).readAllBytes());
       assertTrue(contents.hasRegion(slow.id(), "servlet-test-region"));
 
       String index = get(server.pprof("")).body();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.github.livetrace.Trace;
 import io.github.livetrace.internal.pprof.ProfileRecording;
 import io.github.livetrace.testing.ChildJvm;
@@ -255,6 +256,16 @@ class ProfilesTest {
     String sample = ProfileRecording.cpuTimeSampling() ? "jdk.CPUTimeSample" : "jdk.ExecutionSample";
     List<RecordedEvent> samples = events(jfr.body(), sample);
     assertTrue(samples.stream().anyMatch(e -> e.getStackTrace().getFrames().get(0).getMethod().getName().equals("burnCpu")), "no burnCpu sample");
+
+    // The raw recording is a JFR download as a trace is: zstd when accepted, a block per chunk.
+    HttpResponse<byte[]> zstd = get("profile?seconds=1&format=jfr", "Accept-Encoding", "gzip, deflate, br, zstd");
+    assertEquals(200, zstd.statusCode());
+    assertEquals("zstd", zstd.headers().firstValue("Content-Encoding").orElse(""));
+    byte[] decoded = new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(zstd.body())).readAllBytes();
+    assertFalse(chunks(decoded).isEmpty());
+    assertTrue(events(decoded, sample).stream().anyMatch(e -> e.getStackTrace().getFrames().get(0).getMethod().getName().equals("burnCpu")), "no burnCpu sample");
+    // Text answers stay gzip, the only compressed coding they are sent in.
+    assertEquals("", get("goroutine?debug=1", "Accept-Encoding", "zstd").headers().firstValue("Content-Encoding").orElse(""));
   }
 
   @Test

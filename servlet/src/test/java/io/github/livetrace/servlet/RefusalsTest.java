@@ -110,6 +110,23 @@ class RefusalsTest extends ServletTestSupport {
   }
 
   @Test
+  void headAndGetChooseTheSameContentEncoding() throws Exception {
+    TestServer server = server(PprofServlet.builder().flightRecorder(FlightRecorderOptions.defaults().withSnapshotDirectory(store)).build());
+    String[] paths = {"trace?seconds=1", "flightrecorder", "profile?seconds=1&format=jfr", "profile?seconds=1&format=collapsed"};
+    Map<String, Answer> curl = headAndGetAgreeAccepting(server, "deflate, gzip, br, zstd", paths); // curl --compressed
+    assertEquals("zstd", curl.get("trace?seconds=1").headers().get("content-encoding"));
+    assertEquals("zstd", curl.get("flightrecorder").headers().get("content-encoding"));
+    assertEquals("zstd", curl.get("profile?seconds=1&format=jfr").headers().get("content-encoding"));
+    assertEquals("gzip", curl.get("profile?seconds=1&format=collapsed").headers().get("content-encoding"));
+    for (Answer a : curl.values()) {
+      assertEquals("Accept-Encoding", a.headers().get("vary"), a.toString());
+    }
+    Map<String, Answer> gzipFirst = headAndGetAgreeAccepting(server, "gzip;q=1, zstd;q=0.5", "trace?seconds=1", "flightrecorder");
+    assertEquals("gzip", gzipFirst.get("trace?seconds=1").headers().get("content-encoding"));
+    assertEquals("gzip", gzipFirst.get("flightrecorder").headers().get("content-encoding"));
+  }
+
+  @Test
   void whileATraceRunsHeadAndGetOfTheTraceAreBothBusy() throws Exception {
     TestServer server = server(PprofServlet.builder().build());
     Trace.start(OutputStream.nullOutputStream(), TraceOptions.defaults().withDuration(Duration.ofSeconds(30)));
@@ -172,12 +189,17 @@ class RefusalsTest extends ServletTestSupport {
 
   /** Asks every path (or those given) with HEAD, then GET, asserts that both agree, and returns the GETs. */
   static Map<String, Answer> headAndGetAgree(TestServer server, String... only) throws Exception {
+    return headAndGetAgreeAccepting(server, null, only);
+  }
+
+  /** {@link #headAndGetAgree(TestServer, String...)}, asking with {@code acceptEncoding} (null: none). */
+  static Map<String, Answer> headAndGetAgreeAccepting(TestServer server, String acceptEncoding, String... only) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     Map<String, Answer> gets = new LinkedHashMap<>();
     List<String> differences = new ArrayList<>();
     for (String path : only.length == 0 ? PATHS : List.of(only)) {
-      Answer head = ask(client, server.pprof(path), "HEAD");
-      Answer get = ask(client, server.pprof(path), "GET");
+      Answer head = ask(client, server.pprof(path), "HEAD", acceptEncoding);
+      Answer get = ask(client, server.pprof(path), "GET", acceptEncoding);
       if (head.status() != get.status() || !head.headers().equals(get.headers())) {
         differences.add(path + ": HEAD " + head.status() + " " + head.headers() + ", GET " + get.status() + " " + get.headers() + " " + get.body());
       }
@@ -187,11 +209,13 @@ class RefusalsTest extends ServletTestSupport {
     return gets;
   }
 
-  private static Answer ask(HttpClient client, URI uri, String method) throws Exception {
-    HttpResponse<byte[]> r =
-        client.send(
-            HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(120)).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+  private static Answer ask(HttpClient client, URI uri, String method, String acceptEncoding) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(120));
+    if (acceptEncoding != null) {
+      request.header("Accept-Encoding", acceptEncoding);
+    }
+    HttpResponse<byte[]> r = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     Map<String, String> headers = new TreeMap<>();
     for (String name : HEADERS) {
       r.headers().firstValue(name).ifPresent(v -> headers.put(name, name.equals("retry-after") ? "set" : v));

@@ -59,6 +59,12 @@ public final class TraceFile {
       }
       ByteBuffer start = ByteBuffer.allocate(MAGIC.length);
       channel.read(start, 0);
+      Optional<String> coding = CompressedDownload.coding(java.util.Arrays.copyOf(start.array(), start.position()));
+      if (coding.isPresent()) {
+        throw new BadInputException(
+            path, "is " + coding.get() + "-compressed (a download saved without decoding it); 'livetrace repair " + path
+                + " -o trace.jfr' decodes it and keeps its complete chunks");
+      }
       for (int i = 0; i < MAGIC.length; i++) {
         if (i >= start.position() || start.get(i) != MAGIC[i]) {
           throw new BadInputException(

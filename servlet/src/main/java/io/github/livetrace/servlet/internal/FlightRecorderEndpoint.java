@@ -3,12 +3,14 @@ package io.github.livetrace.servlet.internal;
 import io.github.livetrace.FlightRecorder;
 import io.github.livetrace.FlightRecorder.Snapshot;
 import io.github.livetrace.internal.ByteSizes;
+import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.internal.SnapshotStore;
 import io.github.livetrace.internal.StartCheck;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -126,13 +128,19 @@ public final class FlightRecorderEndpoint implements Endpoint {
       Responses.refused(resp, "write the window", refusal.get());
       return;
     }
-    boolean gzip = StreamedResponse.headers(req, resp, "flightrecorder-" + FILE_TIME.format(Instant.now()) + ".jfr");
+    ContentCoding coding = StreamedResponse.headers(req, resp, "flightrecorder-" + FILE_TIME.format(Instant.now()) + ".jfr");
     if (req.getMethod().equals("HEAD")) {
       resp.flushBuffer();
       return;
     }
-    StreamedResponse response = StreamedResponse.open(resp, gzip);
-    WatchedOutput out = new WatchedOutput(response.body());
+    try (StreamedResponse response = StreamedResponse.open(resp, coding)) {
+      WatchedOutput out = new WatchedOutput(response.body());
+      window(fr, out, response, resp);
+    }
+  }
+
+  private void window(FlightRecorder fr, WatchedOutput out, StreamedResponse response, HttpServletResponse resp)
+      throws IOException {
     try {
       fr.writeTo(out);
     } catch (IllegalStateException e) {
@@ -257,18 +265,49 @@ public final class FlightRecorderEndpoint implements Endpoint {
       return;
     }
     try (InputStream snapshot = in) {
-      boolean gzip = StreamedResponse.headers(req, resp, name);
-      if (!gzip) {
+      ContentCoding coding = StreamedResponse.headers(req, resp, name);
+      if (coding == ContentCoding.IDENTITY) {
         resp.setContentLengthLong(size);
       }
       if (req.getMethod().equals("HEAD")) {
         resp.flushBuffer();
         return;
       }
-      StreamedResponse response = StreamedResponse.open(resp, gzip);
-      snapshot.transferTo(response.body());
-      response.finish();
+      try (StreamedResponse response = StreamedResponse.open(resp, coding)) {
+        copyChunks(snapshot, response.body());
+        response.finish();
+      }
     }
+  }
+
+  /**
+   * Copies a snapshot file chunk by chunk, flushing after each, as a trace is sent: with zstd or
+   * gzip, each chunk decodes as it arrives and a download cut short keeps its complete chunks. What
+   * does not parse as a chunk header (the store writes none such) goes on as one piece.
+   */
+  static void copyChunks(InputStream in, OutputStream out) throws IOException {
+    byte[] header = new byte[ChunkHeader.SIZE];
+    byte[] buf = new byte[64 * 1024];
+    while (true) {
+      int n = in.readNBytes(header, 0, header.length);
+      out.write(header, 0, n);
+      if (n < header.length) {
+        break;
+      }
+      Optional<ChunkHeader> chunk = ChunkHeader.parse(header, 0).filter(ChunkHeader::isPlausible);
+      long left = chunk.isPresent() ? chunk.get().chunkSize() - ChunkHeader.SIZE : Long.MAX_VALUE;
+      while (left > 0) {
+        int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (r < 0) {
+          out.flush();
+          return;
+        }
+        out.write(buf, 0, r);
+        left -= r;
+      }
+      out.flush();
+    }
+    out.flush();
   }
 
   private static void missing(HttpServletResponse resp, String name, String base) throws IOException {

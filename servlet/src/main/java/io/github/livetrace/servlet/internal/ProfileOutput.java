@@ -16,8 +16,9 @@ import java.io.OutputStream;
  *   <li>html: {@code text/html}, shown in place, with a Content-Security-Policy that lets the
  *       page load nothing from anywhere; collapsed and text: {@code text/plain}; both gzipped as
  *       {@code Content-Encoding} when the client accepts it;
- *   <li>jfr: {@code application/octet-stream}, {@code attachment; filename="NAME.jfr"}, gzipped
- *       as {@code Content-Encoding} when accepted.
+ *   <li>jfr: {@code application/octet-stream}, {@code attachment; filename="NAME.jfr"}, zstd or
+ *       gzip as {@code Content-Encoding} when accepted ({@link ContentCoding#forJfr}), a block
+ *       flushed at every chunk as a trace's.
  * </ul>
  *
  * <p>A gzip body can {@linkplain #keepAlive() keep alive} before its content, except for jfr: its
@@ -26,14 +27,16 @@ import java.io.OutputStream;
 final class ProfileOutput {
   private final HttpServletResponse resp;
   private final WatchedOutput client;
-  private final GzipBody gzip; // null: identity
+  private final GzipBody gzip; // null: zstd or identity
+  private final ZstdBody zstd; // null: gzip or identity
   private final boolean keepAlive;
 
-  private ProfileOutput(HttpServletResponse resp, boolean gzip, boolean keepAlive) throws IOException {
+  private ProfileOutput(HttpServletResponse resp, ContentCoding coding, boolean keepAlive) throws IOException {
     this.resp = resp;
     this.client = new WatchedOutput(resp.getOutputStream());
-    this.gzip = gzip ? new GzipBody(client) : null;
-    this.keepAlive = keepAlive && gzip;
+    this.gzip = coding == ContentCoding.GZIP ? new GzipBody(client) : null;
+    this.zstd = coding == ContentCoding.ZSTD ? new ZstdBody(client) : null;
+    this.keepAlive = keepAlive && gzip != null;
   }
 
   /**
@@ -44,18 +47,21 @@ final class ProfileOutput {
    */
   static ProfileOutput open(HttpServletRequest req, HttpServletResponse resp, String name, ProfileFormat format)
       throws IOException {
-    headers(req, resp, name, format);
-    boolean gzip = format == ProfileFormat.PPROF || "gzip".equals(resp.getHeader("Content-Encoding"));
-    return new ProfileOutput(resp, gzip, format != null);
+    ContentCoding coding = headers(req, resp, name, format);
+    return new ProfileOutput(resp, format == ProfileFormat.PPROF ? ContentCoding.GZIP : coding, format != null);
   }
 
-  /** Sets the headers of an answer in {@code format} (null: jfr); also for HEAD. */
-  static void headers(HttpServletRequest req, HttpServletResponse resp, String name, ProfileFormat format) {
+  /**
+   * Sets the headers of an answer in {@code format} (null: jfr); also for HEAD.
+   *
+   * @return the {@code Content-Encoding} set
+   */
+  static ContentCoding headers(HttpServletRequest req, HttpServletResponse resp, String name, ProfileFormat format) {
     resp.setStatus(HttpServletResponse.SC_OK);
     if (format == ProfileFormat.PPROF) {
       resp.setContentType("application/octet-stream");
       resp.setHeader("Content-Disposition", "attachment; filename=\"" + name + ".pb.gz\"");
-      return;
+      return ContentCoding.IDENTITY;
     }
     if (format == null) {
       resp.setContentType("application/octet-stream");
@@ -68,9 +74,12 @@ final class ProfileOutput {
       resp.setContentType("text/plain; charset=utf-8");
     }
     resp.setHeader("Vary", "Accept-Encoding");
-    if (StreamedResponse.acceptsGzip(req.getHeader("Accept-Encoding"))) {
-      resp.setHeader("Content-Encoding", "gzip");
+    String accepted = req.getHeader("Accept-Encoding");
+    ContentCoding coding = format == null ? ContentCoding.forJfr(accepted) : ContentCoding.forText(accepted);
+    if (coding.token() != null) {
+      resp.setHeader("Content-Encoding", coding.token());
     }
+    return coding;
   }
 
   /** Whether {@link #keepAlive} can write before the content. */
@@ -85,21 +94,27 @@ final class ProfileOutput {
 
   /** Where the content goes. */
   OutputStream body() {
-    return gzip != null ? gzip : client;
+    return gzip != null ? gzip : zstd != null ? zstd : client;
   }
 
-  /** Completes the body: the gzip trailer, then a flush. */
+  /** Completes the body: the gzip trailer or the zstd frame's end, then a flush. */
   void finish() throws IOException {
     if (gzip != null) {
       gzip.finish();
     }
+    if (zstd != null) {
+      zstd.finish();
+    }
     client.flush();
   }
 
-  /** Frees the compressor of a body that will not be finished. */
+  /** Frees the compressor of a body that will not be finished; writes nothing more. */
   void abandon() {
     if (gzip != null) {
       gzip.close();
+    }
+    if (zstd != null) {
+      zstd.close();
     }
   }
 

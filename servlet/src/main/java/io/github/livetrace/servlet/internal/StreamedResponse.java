@@ -4,54 +4,61 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The body of a download that is written by a livetrace thread while the request thread waits:
- * a file such as {@code trace.jfr}, gzip-compressed when the client accepts it.
+ * The body of a JFR download that is written by a livetrace thread while the request thread
+ * waits: a file such as {@code trace.jfr}, zstd- or gzip-compressed when the client accepts it
+ * ({@link ContentCoding#forJfr}).
  *
  * <p>Servlet output streams are not thread-safe, and the request thread sends the status line
  * (flushes the headers) while the writer thread may already write: every use of the container's
- * stream goes through one lock. With gzip, each flush of the writer (one per JFR chunk) is a
- * sync flush, so the stream stays progressive and a download cut mid-way still decompresses to
- * its complete chunks.
+ * stream goes through one lock. Each flush of the writer (one per JFR chunk) ends a zstd block or
+ * is a gzip sync flush, so the stream stays progressive: each chunk decodes as it arrives, and a
+ * download cut mid-way still decodes to its complete chunks.
+ *
+ * <p>Close it on every path ({@code try}-with-resources): the zstd compressor's memory is native,
+ * and a body that was not {@linkplain #finish() finished} must not end as a complete stream.
  */
-public final class StreamedResponse {
+public final class StreamedResponse implements AutoCloseable {
   private final HttpServletResponse resp;
-  private final boolean gzip;
+  private final ContentCoding coding;
   private final Locked locked;
   private final OutputStream body;
 
-  private StreamedResponse(HttpServletResponse resp, boolean gzip) throws IOException {
+  private StreamedResponse(HttpServletResponse resp, ContentCoding coding) throws IOException {
     this.resp = resp;
-    this.gzip = gzip;
+    this.coding = coding;
     this.locked = new Locked(resp.getOutputStream());
-    this.body = gzip ? new GZIPOutputStream(locked, 8192, true) : locked;
+    this.body = switch (coding) {
+      case ZSTD -> new ZstdBody(locked);
+      case GZIP -> new GZIPOutputStream(locked, 8192, true);
+      case IDENTITY -> locked;
+    };
   }
 
   /**
    * Sets the headers of a download of {@code filename}: octet-stream, attachment, {@code Vary:
-   * Accept-Encoding}, and {@code Content-Encoding: gzip} when the request accepts gzip. Neither
-   * commits the response nor writes; for HEAD, nothing more is needed.
+   * Accept-Encoding}, and {@code Content-Encoding: zstd} or {@code gzip} as the request accepts.
+   * Neither commits the response nor writes; for HEAD, nothing more is needed.
    *
-   * @return whether the body is to be gzip-compressed
+   * @return the body's coding
    */
-  public static boolean headers(HttpServletRequest req, HttpServletResponse resp, String filename) {
+  public static ContentCoding headers(HttpServletRequest req, HttpServletResponse resp, String filename) {
     resp.setStatus(HttpServletResponse.SC_OK);
     resp.setContentType("application/octet-stream");
     resp.setHeader("Content-Disposition", "attachment; filename=\"" + filename + "\"");
     resp.setHeader("Vary", "Accept-Encoding");
-    boolean gzip = acceptsGzip(req.getHeader("Accept-Encoding"));
-    if (gzip) {
-      resp.setHeader("Content-Encoding", "gzip");
+    ContentCoding coding = ContentCoding.forJfr(req.getHeader("Accept-Encoding"));
+    if (coding.token() != null) {
+      resp.setHeader("Content-Encoding", coding.token());
     }
-    return gzip;
+    return coding;
   }
 
   /** Opens the body of a response whose {@link #headers} are set. */
-  public static StreamedResponse open(HttpServletResponse resp, boolean gzip) throws IOException {
-    return new StreamedResponse(resp, gzip);
+  public static StreamedResponse open(HttpServletResponse resp, ContentCoding coding) throws IOException {
+    return new StreamedResponse(resp, coding);
   }
 
   /** Where the writer writes. */
@@ -66,45 +73,22 @@ public final class StreamedResponse {
     }
   }
 
-  /** Completes the body once the writer is done: the gzip trailer, then a flush. */
+  /** Completes the body once the writer is done: the zstd frame's end or gzip's trailer, then a flush. */
   public void finish() throws IOException {
-    if (gzip) {
-      ((GZIPOutputStream) body).finish();
+    switch (coding) {
+      case ZSTD -> ((ZstdBody) body).finish();
+      case GZIP -> ((GZIPOutputStream) body).finish();
+      case IDENTITY -> { }
     }
     body.flush();
   }
 
-  /**
-   * Whether an {@code Accept-Encoding} header accepts gzip: {@code gzip}, {@code x-gzip} or
-   * {@code *} with a q-value above 0 (RFC 9110, 12.5.3).
-   */
-  static boolean acceptsGzip(String header) {
-    if (header == null) {
-      return false;
+  /** Frees a zstd compressor that {@link #finish} did not; writes nothing. */
+  @Override
+  public void close() {
+    if (coding == ContentCoding.ZSTD) {
+      ((ZstdBody) body).close();
     }
-    boolean star = false;
-    for (String part : header.split(",")) {
-      String[] params = part.split(";");
-      String coding = params[0].trim().toLowerCase(Locale.ROOT);
-      double q = 1;
-      for (int i = 1; i < params.length; i++) {
-        String p = params[i].trim();
-        if (p.startsWith("q=") || p.startsWith("Q=")) {
-          try {
-            q = Double.parseDouble(p.substring(2).trim());
-          } catch (NumberFormatException e) {
-            q = 0;
-          }
-        }
-      }
-      if (coding.equals("gzip") || coding.equals("x-gzip")) {
-        return q > 0;
-      }
-      if (coding.equals("*")) {
-        star = q > 0;
-      }
-    }
-    return star;
   }
 
   /** The container's stream, used by one thread at a time. */

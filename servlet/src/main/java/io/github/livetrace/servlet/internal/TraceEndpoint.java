@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * <p>The status line and headers go out as soon as the recording runs, so a client that has them
  * knows that every event from then on is in the trace. The first chunk follows about a quarter of
  * a second later, then one per chunk interval. The response ends with HTTP's final zero-length
- * chunk (and, with gzip, the gzip trailer) only when the trace ran its full duration; a trace that
+ * chunk (and, with zstd or gzip, the end of its stream) only when the trace ran its full duration; a trace that
  * livetrace cut short (see {@link TraceFailure.Reason}) is aborted instead, so that {@code curl}
  * and every HTTP client report the cut rather than keep a short file that looks complete.
  */
@@ -94,7 +94,7 @@ public final class TraceEndpoint implements Endpoint {
             .withChunkInterval(chunkInterval)
             .withDuration(params.duration())
             .withWriteTimeout(writeTimeout);
-    boolean gzip = StreamedResponse.headers(req, resp, "trace.jfr");
+    ContentCoding coding = StreamedResponse.headers(req, resp, "trace.jfr");
     if (req.getMethod().equals("HEAD")) {
       // What Trace.start would decide, in its order, without starting anything.
       if (Trace.isEnabled()) {
@@ -116,35 +116,37 @@ public final class TraceEndpoint implements Endpoint {
     if (!waitUntil(start)) {
       return; // interrupted: the server is stopping
     }
-    StreamedResponse response = StreamedResponse.open(resp, gzip);
-    TraceSession session;
-    try {
-      session = Trace.start(response.body(), options);
-    } catch (IllegalStateException e) {
-      busy(resp);
-      return;
-    } catch (UnsupportedOperationException | SecurityException e) {
-      Responses.refused(resp, "trace", StartCheck.Refusal.of(e).orElseThrow());
-      return;
-    }
-    running.add(session);
-    try {
-      response.commit(); // the status line now means "recording"
-      // The core ends the trace at its duration and lets the output take at most the write
-      // timeout more; the margin only guards against a bug there.
-      session.awaitTermination(params.duration().plus(writeTimeout).plus(chunkInterval).plusSeconds(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      // The client left before the headers went out; the session sees it at its first write.
-    } finally {
-      session.stop();
-      running.remove(session);
-    }
-    TraceFailure failure = session.failure().orElse(null);
-    if (failure == null) {
-      response.finish();
-      return;
+    TraceFailure failure;
+    try (StreamedResponse response = StreamedResponse.open(resp, coding)) {
+      TraceSession session;
+      try {
+        session = Trace.start(response.body(), options);
+      } catch (IllegalStateException e) {
+        busy(resp);
+        return;
+      } catch (UnsupportedOperationException | SecurityException e) {
+        Responses.refused(resp, "trace", StartCheck.Refusal.of(e).orElseThrow());
+        return;
+      }
+      running.add(session);
+      try {
+        response.commit(); // the status line now means "recording"
+        // The core ends the trace at its duration and lets the output take at most the write
+        // timeout more; the margin only guards against a bug there.
+        session.awaitTermination(params.duration().plus(writeTimeout).plus(chunkInterval).plusSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException e) {
+        // The client left before the headers went out; the session sees it at its first write.
+      } finally {
+        session.stop();
+        running.remove(session);
+      }
+      failure = session.failure().orElse(null);
+      if (failure == null) {
+        response.finish();
+        return;
+      }
     }
     if (failure.reason() == TraceFailure.Reason.OUTPUT) {
       return; // the client went away: nobody is left to tell
