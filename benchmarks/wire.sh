@@ -14,7 +14,7 @@ PORT=${PORT:-18283}
 JDKS=${JDKS:-"/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64"}
 JAR=examples/target/livetrace-example.jar
 
-[ -f "$JAR" ] || mvn -B -q -pl examples -am package -DskipTests
+[ -f "$JAR" ] || ./mvnw -B -q -pl examples -am package -DskipTests
 work=$(mktemp -d)
 demo_pid=""
 cleanup() {
