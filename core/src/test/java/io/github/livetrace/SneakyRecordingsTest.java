@@ -88,6 +88,58 @@ class SneakyRecordingsTest {
   }
 
   /**
+   * A recording with secret-bearing events that starts while a chunk is being written ends the
+   * trace, and the chunk being written (checked whole before its first byte) is finished: the
+   * output ends with whole chunks, as a file must. Found by the test above, whose random sneak once
+   * fell inside a copy and left 64 KB of a 117 KB chunk.
+   */
+  @Test
+  void theChunkBeingWrittenWhenAnotherRecordingEndsTheTraceIsFinished() throws Exception {
+    Trace.warmUp().get(120, java.util.concurrent.TimeUnit.SECONDS);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.CountDownLatch inChunk = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.io.OutputStream out =
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) throws java.io.IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws java.io.IOException {
+            synchronized (bytes) {
+              bytes.write(b, off, len);
+            }
+            if (inChunk.getCount() > 0) {
+              inChunk.countDown(); // the first write: the chunk's header; its body follows
+              try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+            }
+          }
+        };
+    TraceSession session = Trace.start(out, TraceOptions.defaults().withDuration(java.time.Duration.ofSeconds(30)));
+    try (jdk.jfr.Recording leaky = new jdk.jfr.Recording()) {
+      assertTrue(inChunk.await(60, java.util.concurrent.TimeUnit.SECONDS), "no chunk was written");
+      leaky.enable("jdk.InitialEnvironmentVariable");
+      leaky.start(); // ends the trace while its writer is inside a chunk
+      assertEquals(TraceFailure.Reason.SENSITIVE_EVENTS, session.failure().orElseThrow().reason());
+      release.countDown();
+      assertTrue(session.awaitTermination(java.time.Duration.ofSeconds(60)));
+      leaky.stop();
+    }
+    byte[] trace;
+    synchronized (bytes) {
+      trace = bytes.toByteArray();
+    }
+    assertEquals(1, TraceFiles.chunks(trace).size(), "one whole chunk, " + trace.length + " bytes");
+    assertFalse(jfr(trace, "print").contains("jdk.InitialEnvironmentVariable"), "an environment variable was sent");
+  }
+
+  /**
    * Runs {@value #TRACES} traces into args[0]/trace-N.jfr, each with a sneaking recording, and
    * prints how each ended. The sleeps place the sneaks at random points: they are the scenario,
    * not synchronisation.

@@ -289,7 +289,9 @@ public final class ChunkPump {
         if (failure != null) {
           return; // not one more byte after a failure
         }
-        reader.copy(batch.snapshot(), chunks, out, this::written, () -> failure != null);
+        // After a failure the chunk being written is finished (it was checked whole) unless the output
+        // is past its write timeout: a file then ends with whole chunks.
+        reader.copy(batch.snapshot(), chunks, out, this::written, () -> failure != null, this::pastWriteTimeout);
         boolean mine;
         synchronized (lock) {
           mine = pending.peekFirst() == batch;
@@ -318,6 +320,11 @@ public final class ChunkPump {
     } catch (IOException | RuntimeException e) {
       fail(Reason.JFR_ERROR, "reading the recording's chunks failed: " + e, e);
     }
+  }
+
+  private boolean pastWriteTimeout() {
+    TraceFailure f = failure;
+    return f != null && f.reason() == Reason.WRITE_TIMEOUT;
   }
 
   private void written(ChunkHeader chunk) {

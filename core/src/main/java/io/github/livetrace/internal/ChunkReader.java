@@ -138,18 +138,22 @@ public final class ChunkReader {
 
   /**
    * Writes the given chunks of {@code source}, as {@link #scan} returned them, to {@code out},
-   * flushing after each; {@code afterChunk} is told of each chunk written. Before each write it
-   * asks {@code cancelled}, and stops when told to: a write that was stuck past a deadline must
-   * not be followed by more.
+   * flushing after each; {@code afterChunk} is told of each chunk written. Before each chunk it
+   * asks {@code stopped} and ends there when told to, so that the output ends with a whole chunk
+   * (each was checked whole before, so finishing one sends nothing unchecked). Before each write
+   * it asks {@code cancelled} and stops at once when told to, cutting the chunk: a write that was
+   * stuck past a deadline must not be followed by more.
    *
    * @throws OutputException when writing to {@code out} failed
-   * @throws IOException when reading from JFR failed, a chunk is gone, or the copy was cancelled
+   * @throws IOException when reading from JFR failed, a chunk is gone, or the copy was stopped or
+   *     cancelled
    */
   public void copy(
       Recording source,
       List<Chunk> chunks,
       OutputStream out,
       ChunkListener afterChunk,
+      BooleanSupplier stopped,
       BooleanSupplier cancelled)
       throws IOException {
     if (chunks.isEmpty()) {
@@ -171,6 +175,9 @@ public final class ChunkReader {
         }
         if (header.chunkSize() != wanted.chunkSize()) {
           throw new IOException("a chunk changed between its check and its copy");
+        }
+        if (stopped.getAsBoolean()) {
+          throw new IOException("the copy was stopped");
         }
         records.copyChunk(header, out);
         next++;

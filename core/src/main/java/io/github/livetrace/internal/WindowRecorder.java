@@ -269,7 +269,7 @@ public final class WindowRecorder {
       List<ChunkReader.Chunk> chunks = withoutSecrets(candidates.subList(first, candidates.size()));
       long[] written = {0};
       try {
-        reader.copy(snapshot, chunks, out, h -> written[0] += h.chunkSize(), () -> false);
+        reader.copy(snapshot, chunks, out, h -> written[0] += h.chunkSize(), () -> false, () -> false);
       } catch (ChunkReader.OutputException e) {
         throw (IOException) e.getCause();
       }

@@ -159,7 +159,7 @@ public final class ProfileRecording implements RecordedProfile {
     stop();
     ChunkReader reader = new ChunkReader();
     List<ChunkReader.Chunk> chunks = reader.scan(recording, 0, RecordingSettings.refusedEventTypeIds(settings));
-    reader.copy(recording, chunks, out, chunk -> {}, () -> false);
+    reader.copy(recording, chunks, out, chunk -> {}, () -> false, () -> false);
   }
 
   /** Closes the recording and deletes its chunk files and dump. Never throws. */
