@@ -87,8 +87,10 @@ public final class Trace {
    * does, and finished chunks wait on disk for at most the {@linkplain
    * TraceOptions#withWriteTimeout write timeout}. Two livetrace threads do the work. If a write
    * throws, the output stalls past the write timeout, another recording puts secret-bearing
-   * events into the chunks, or the recording is stopped from outside, the trace ends at once,
-   * releases everything, and {@link TraceSession#failure()} says why. Each chunk is checked whole
+   * events into the chunks, or the recording is stopped from outside, the trace ends at once
+   * (a chunk being written is finished first, so that {@code out} ends with whole chunks, unless
+   * the output is past its write timeout), releases everything, and {@link TraceSession#failure()}
+   * says why. Each chunk is checked whole
    * before any byte of it is written: a chunk that holds one of {@link
    * TraceOptions#sensitiveEvents()} is never sent (unless explicitly allowed).
    *
