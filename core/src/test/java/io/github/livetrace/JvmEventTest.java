@@ -30,6 +30,7 @@ class JvmEventTest {
     long pid = ProcessHandle.current().pid();
     long start = ManagementFactory.getRuntimeMXBean().getStartTime();
     int javaVersions = 0;
+    int periods = 0;
     int chunks = 0;
     for (int trace = 0; trace < 3; trace++) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -45,11 +46,14 @@ class JvmEventTest {
         assertEquals(pid, e.getLong("pid"));
         assertEquals(start, e.getInstant("jvmStartTime").toEpochMilli());
         assertEquals(
-            List.of("hostName", "javaVersion", "jvmStartTime", "livetraceVersion", "pid"),
+            List.of("executionSamplePeriod", "hostName", "javaVersion", "jvmStartTime", "livetraceVersion", "pid"),
             e.getFields().stream().map(f -> f.getName()).filter(n -> !List.of("startTime", "duration", "eventThread", "stackTrace").contains(n)).sorted().toList(),
             "no other field: nothing that can carry a secret");
         if (Runtime.version().toString().equals(e.getString("javaVersion"))) {
           javaVersions++;
+        }
+        if (e.getLong("executionSamplePeriod") == 20_000_000L) {
+          periods++; // the default settings' jdk.ExecutionSample period
         }
         assertNotNull(e.getString("livetraceVersion"));
         assertFalse(e.getString("livetraceVersion").contains("${"), "the version resource is filtered");
@@ -59,6 +63,8 @@ class JvmEventTest {
     // chunk of a recording started while none ran may lose it (see JvmEvent).
     int mayLose = Runtime.version().feature() < 21 ? 3 : 0;
     assertTrue(javaVersions >= chunks - mayLose, javaVersions + " of " + chunks + " chunks name the JDK");
+    // The first chunk of a recording begins while it is starting, before JFR counts it running.
+    assertTrue(periods >= chunks - 3, periods + " of " + chunks + " chunks say the sample period");
   }
 
   @Test

@@ -48,6 +48,15 @@ public final class JvmEvent extends jdk.jfr.Event {
   @Label("livetrace Version")
   public String livetraceVersion;
 
+  /**
+   * So that a reader of a trace knows how much CPU time a {@code jdk.ExecutionSample} stands for:
+   * livetrace leaves {@code jdk.ActiveSetting} (hundreds of events a chunk) out of its traces.
+   */
+  @Label("Execution Sample Period")
+  @Description("How often jdk.ExecutionSample samples threads running Java code, when the chunk began: the shortest period of the running recordings (JFR's settings are a union); 0 when none samples")
+  @jdk.jfr.Timespan(jdk.jfr.Timespan.NANOSECONDS)
+  public long executionSamplePeriod;
+
   private static final String HOST_NAME = hostName();
   private static final long START = ManagementFactory.getRuntimeMXBean().getStartTime();
   private static final long PID = ProcessHandle.current().pid();
@@ -77,6 +86,7 @@ public final class JvmEvent extends jdk.jfr.Event {
     e.pid = PID;
     e.javaVersion = JAVA_VERSION;
     e.livetraceVersion = VERSION;
+    e.executionSamplePeriod = Math.max(0, RecordingSettings.effectivePeriod("jdk.ExecutionSample"));
     e.commit();
   }
 

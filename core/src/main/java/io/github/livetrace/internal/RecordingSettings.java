@@ -202,4 +202,30 @@ public final class RecordingSettings {
       return Map.copyOf(ids);
     }
   }
+
+  /**
+   * The shortest period any running recording gives {@code event} (JFR's settings are a union:
+   * the shortest wins), in nanoseconds; -1 when none enables it with a period livetrace parses.
+   */
+  public static long effectivePeriod(String event) {
+    long shortest = -1;
+    for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+      if (r.getState() != RecordingState.RUNNING) {
+        continue;
+      }
+      Map<String, String> s = r.getSettings();
+      if (!"true".equalsIgnoreCase(s.getOrDefault(event + "#enabled", "").trim())) {
+        continue;
+      }
+      try {
+        long period = Durations.parseNanos(s.getOrDefault(event + "#period", "").replace(" ", ""));
+        if (period > 0 && (shortest < 0 || period < shortest)) {
+          shortest = period;
+        }
+      } catch (IllegalArgumentException e) {
+        // a period JFR accepts and livetrace does not parse ("everyChunk"): no use here
+      }
+    }
+    return shortest;
+  }
 }

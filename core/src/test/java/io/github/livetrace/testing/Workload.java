@@ -131,6 +131,13 @@ public final class Workload implements AutoCloseable {
     }
   }
 
+  private static final java.util.concurrent.Semaphore NO_PERMITS = new java.util.concurrent.Semaphore(0);
+
+  /** Waits for work that does not come, as an idle pool thread does: a park, not contention. */
+  public static void waitOnSemaphore(AtomicBoolean stop) throws InterruptedException {
+    NO_PERMITS.tryAcquire(20, TimeUnit.MILLISECONDS);
+  }
+
   public static void sleepALot(AtomicBoolean stop) throws InterruptedException {
     Thread.sleep(20);
   }

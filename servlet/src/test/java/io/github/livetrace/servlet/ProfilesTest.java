@@ -308,7 +308,7 @@ class ProfilesTest {
     assertEquals(429, second.statusCode());
     long retryAfter = Long.parseLong(second.headers().firstValue("Retry-After").orElseThrow());
     assertTrue(retryAfter >= 1 && retryAfter <= 3, "Retry-After " + retryAfter);
-    assertTrue(new String(second.body(), StandardCharsets.UTF_8).contains("another request's profile is running; one profile of each kind runs at a time"));
+    assertTrue(new String(second.body(), StandardCharsets.UTF_8).contains("another request's profile is running (profiles of other kinds may run alongside); only one runs at a time"));
     assertEquals(429, client.send(HttpRequest.newBuilder(server.pprof("profile")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
     assertEquals(200, get("allocs?seconds=0.5").statusCode(), "another kind runs alongside");
     HttpResponse<byte[]> done = first.get(60, TimeUnit.SECONDS);

@@ -446,8 +446,9 @@ public final class AsyncProfilerEngine {
         // As JFR's mutex profile: a period of one contention, the lock's class a leaf label.
         p = new StackProfile("Lock contention: delay (async-profiler lock, a sample per " + Durations.format(interval) + " waited)", List.of(count, time), count, 1);
         p.setLeafLabels(List.of("monitorClass", "parkedClass"));
-        what = "threads waiting to enter a monitor or acquire a java.util.concurrent lock, the waiter's stack;"
-            + " contentions counts samples, a sample per " + Durations.format(interval) + " of waiting, short waits included";
+        what = "threads waiting to enter a monitor or acquire a java.util.concurrent lock (parks in a lock's lock"
+            + " methods; not semaphores, latches or conditions), the waiter's stack; contentions counts samples, a"
+            + " sample per " + Durations.format(interval) + " of waiting, short waits included";
       } else {
         String title = (mode == Mode.CPU ? "CPU" : "Wall clock") + " (async-profiler " + event + ", every " + Durations.format(interval) + ")";
         p = new StackProfile(title, List.of(count, time), time, interval);
@@ -495,6 +496,12 @@ public final class AsyncProfilerEngine {
       List<StackProfile.Frame> stack = new ArrayList<>(last - first + 1);
       for (int i = last; i >= first; i--) {
         stack.add(frame(names[i]));
+      }
+      if (labels.containsKey("parkedClass") && !JfrProfileReader.acquiresLock(stack)) {
+        // async-profiler samples every park on a synchronizer: an idle pool thread waiting on a
+        // semaphore or a condition is waiting for work, not for a lock. As JFR's mutex profile,
+        // only parks inside a lock's lock methods count.
+        return;
       }
       p.add(stack, labels, samples, nanos);
     }

@@ -94,6 +94,7 @@ public final class JfrProfileReader {
     Map<Long, Integer> cpuTimePeriods = new HashMap<>();
     long executionSampleId = eventTypeId(file, "jdk.ExecutionSample");
     long[] recordedPeriod = {-1}; // jdk.ExecutionSample's period as the file's jdk.ActiveSetting says
+    long[] jvmEventPeriod = {-1}; // as livetrace.JVM says, in livetrace's traces
     int[] jdkMajor = {-1};
     stream(
         file,
@@ -108,6 +109,15 @@ public final class JfrProfileReader {
               }
             },
             "jdk.JVMInformation", e -> jdkMajor[0] = jdkMajor(e.getString("jvmVersion")),
+            io.github.livetrace.internal.EventNames.JVM,
+            e -> {
+              if (e.hasField("executionSamplePeriod") && e.getLong("executionSamplePeriod") > 0) {
+                jvmEventPeriod[0] = e.getLong("executionSamplePeriod"); // the last chunk's wins
+              }
+              if (jdkMajor[0] < 0 && e.getString("javaVersion") != null) {
+                jdkMajor[0] = javaMajor(e.getString("javaVersion"));
+              }
+            },
             "jdk.CPUTimeSample",
             e -> {
               long period = e.getDuration("samplingPeriod").toNanos();
@@ -143,6 +153,9 @@ public final class JfrProfileReader {
     } else if (recordedPeriod[0] > 0) {
       period = recordedPeriod[0];
       how = " (the recording's setting)";
+    } else if (jvmEventPeriod[0] > 0) {
+      period = jvmEventPeriod[0];
+      how = " (the recording's setting, as livetrace.JVM gives it)";
     } else {
       OptionalLong estimated = estimate.period();
       period = estimated.orElse(DEFAULT_EXECUTION_SAMPLE_PERIOD);
@@ -202,6 +215,15 @@ public final class JfrProfileReader {
       case "h": return OptionalLong.of(TimeUnit.HOURS.toNanos(n));
       default: return OptionalLong.of(TimeUnit.DAYS.toNanos(n));
     }
+  }
+
+  /** The feature release of a {@code Runtime.version()} string such as {@code 17.0.15+6-Debian}; -1 if none. */
+  static int javaMajor(String version) {
+    int end = 0;
+    while (end < version.length() && Character.isDigit(version.charAt(end))) {
+      end++;
+    }
+    return end == 0 || end > 4 ? -1 : Integer.parseInt(version.substring(0, end));
   }
 
   /** The feature release in {@code jdk.JVMInformation}'s {@code jvmVersion}, such as 17 in "... (17.0.15+6-...)"; -1 if none. */

@@ -126,7 +126,7 @@ public final class ProfileRecording implements RecordedProfile {
   public void stop() {
     if (recording.getState() == RecordingState.RUNNING) {
       // Settings are a union: another recording with a shorter period samples for this one too.
-      executionSamplePeriodNanos = effectivePeriod("jdk.ExecutionSample");
+      executionSamplePeriodNanos = RecordingSettings.effectivePeriod("jdk.ExecutionSample");
       recording.stop();
     }
   }
@@ -176,28 +176,5 @@ public final class ProfileRecording implements RecordedProfile {
         }
       }
     }
-  }
-
-  /** The shortest period any running recording gives {@code event}, or -1. */
-  private static long effectivePeriod(String event) {
-    long shortest = -1;
-    for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
-      if (r.getState() != RecordingState.RUNNING) {
-        continue;
-      }
-      Map<String, String> s = r.getSettings();
-      if (!"true".equalsIgnoreCase(s.getOrDefault(event + "#enabled", "").trim())) {
-        continue;
-      }
-      try {
-        long period = Durations.parseNanos(s.getOrDefault(event + "#period", "").replace(" ", ""));
-        if (period > 0 && (shortest < 0 || period < shortest)) {
-          shortest = period;
-        }
-      } catch (IllegalArgumentException e) {
-        // a period JFR accepts and livetrace does not parse ("everyChunk"): no use here
-      }
-    }
-    return shortest;
   }
 }

@@ -134,6 +134,8 @@ class JfrProfileReaderTest {
       if (activeSetting) {
         recording.enable("jdk.ActiveSetting");
         recording.enable("jdk.JVMInformation");
+      } else {
+        recording.disable(io.github.livetrace.internal.EventNames.JVM); // it says the period too
       }
       recording.start();
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);

@@ -275,12 +275,12 @@ public abstract class RecordedProfileEndpoint implements Endpoint {
   }
 
   private void asyncBusy(HttpServletResponse resp, Instant plannedEnd) throws IOException {
-    Responses.busy(resp, plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's async-profiler profile (profile, wall or mutex) is running; one runs at a time in a JVM");
+    Responses.busy(resp, plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's async-profiler profile (profile, wall or mutex) is running in this JVM");
   }
 
   private void busy(HttpServletResponse resp, Running current) throws IOException {
     // The conversion after the recording takes well under a second.
-    Responses.busy(resp, current.plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's " + name() + " is running; one profile of each kind runs at a time");
+    Responses.busy(resp, current.plannedEnd.plusSeconds(1), (long) Math.ceil(maxSeconds), "another request's " + name() + " is running (profiles of other kinds may run alongside)");
   }
 
   @Override

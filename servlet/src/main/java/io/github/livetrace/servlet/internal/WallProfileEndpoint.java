@@ -18,8 +18,8 @@ public final class WallProfileEndpoint extends RecordedProfileEndpoint {
   public String description() {
     return "Wall-clock profile: where every thread spends its time, running or waiting, sampled every "
         + TraceParameters.format(AsyncProfilerEngine.Mode.WALL.interval().toMillis() / 1000.0)
-        + " s by async-profiler (as fgprof does for Go; not in Go's net/http/pprof). "
-        + AsyncProfilerEngine.excluded(choice()).map(why -> "Not available here: " + why + ". ").orElse("")
+        + " s by async-profiler (as fgprof does for Go; not in Go's net/http/pprof)."
+        + AsyncProfilerEngine.excluded(choice()).map(why -> " Not available here: " + why + ".").orElse("")
         + parametersLine();
   }
 }
