@@ -23,8 +23,8 @@ public final class TraceFailure extends RuntimeException {
     /**
      * The output did not take a finished chunk within the write timeout ({@link
      * TraceOptions#withWriteTimeout}): a slow or stalled reader, or, at extreme event rates, JFR
-     * writing chunks faster than livetrace can read them back (JDK 17's JFR reads its chunks a
-     * byte at a time, about 30 MB/s; JDK 25 at disk speed). The trace ended then rather than hold
+     * writing chunks faster than livetrace can check and copy them (at disk speed, far above
+     * 100 MB/s of events here). The trace ended then rather than hold
      * the recording, the disk and the one trace slot for as long as the backlog takes.
      */
     WRITE_TIMEOUT,

@@ -110,8 +110,8 @@ public class AnnotationBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    // A loop of events writes JFR data faster than JDK 17 reads its chunks back (about 30 MB/s):
-    // the chunks wait on disk, and the longest write timeout keeps the trace on for the trial;
+    // A loop of events writes JFR data as fast as two cores allow, and the benchmark threads
+    // compete with the reader: the longest write timeout keeps the trace on for the trial;
     // the output fails after the trial, so that the trace ends without reading them all.
     TraceOptions options = TraceOptions.defaults().withWriteTimeout(Duration.ofMinutes(10));
     if (tracing.equals("stacks")) {

@@ -16,7 +16,9 @@ import jdk.jfr.Recording;
  * finished chunks to send and checks what event types each holds, {@link #copy} then writes the
  * chunks that passed. Nothing reaches the output before the whole chunk was checked, which is
  * what "not one byte of a secret-bearing event is sent" needs, and memory stays at one buffer
- * whatever the chunk size (a second read comes from the page cache).
+ * whatever the chunk size (a second read comes from the page cache). Both passes read JFR's
+ * repository files at disk speed where they match what JFR's stream returns ({@link ChunkFiles}),
+ * and JFR's stream otherwise.
  *
  * <p>Which event types a chunk holds is only known from the chunk itself: JFR settings are the
  * union of all recordings, and a recording that starts and stops between two rotations leaves its
@@ -26,6 +28,34 @@ import jdk.jfr.Recording;
  */
 public final class ChunkReader {
   private final byte[] buffer = new byte[64 * 1024];
+  private final boolean fromFiles;
+  private int streamsFromFiles;
+
+  /** A reader of JFR's repository files where they match JFR's stream. */
+  public ChunkReader() {
+    this(true);
+  }
+
+  /**
+   * @param fromFiles false to read through {@link Recording#getStream} only: JDK 17's reads a byte
+   *     at a time
+   */
+  public ChunkReader(boolean fromFiles) {
+    this.fromFiles = fromFiles;
+  }
+
+  /** How many of the streams this reader opened came from JFR's repository files. */
+  public int streamsFromFiles() {
+    return streamsFromFiles;
+  }
+
+  private InputStream open(Recording source, long fromNanos) throws IOException {
+    InputStream in = ChunkFiles.open(source, Instant.ofEpochSecond(0, fromNanos), fromFiles);
+    if (in != null && ChunkFiles.isFromFiles(in)) {
+      streamsFromFiles++;
+    }
+    return in;
+  }
 
   /** A chunk that passed {@link #scan}. */
   public record Chunk(ChunkHeader header) {}
@@ -124,7 +154,7 @@ public final class ChunkReader {
 
   /** The chunks that JFR returns for a stream from {@code fromNanos}, one after another. */
   private void walk(Recording source, long fromNanos, ChunkVisitor visitor) throws IOException {
-    try (InputStream in = source.getStream(Instant.ofEpochSecond(0, fromNanos), null)) {
+    try (InputStream in = open(source, fromNanos)) {
       if (in == null) {
         return;
       }
@@ -160,7 +190,7 @@ public final class ChunkReader {
       return;
     }
     long first = chunks.get(0).header().startNanos();
-    try (InputStream in = source.getStream(Instant.ofEpochSecond(0, first), null)) {
+    try (InputStream in = open(source, first)) {
       if (in == null) {
         throw new IOException("JFR no longer has the chunks to send");
       }

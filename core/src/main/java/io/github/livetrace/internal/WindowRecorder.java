@@ -251,8 +251,8 @@ public final class WindowRecorder {
     }
     Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot();
     try {
-      // Two passes over the bytes, a check and a copy: on JDK 17, JFR's stream of a recording
-      // reads a byte at a time, some 30 MB/s.
+      // Two passes over the bytes, a check and a copy, both from JFR's repository files at disk
+      // speed (the second from the page cache).
       ChunkReader reader = new ChunkReader();
       long end = epochNanos(snapshot.getStopTime());
       List<ChunkReader.Surveyed> candidates = reader.survey(snapshot, Math.max(startNanos, end - minAgeNanos), refusedTypes);
