@@ -14,7 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bytes of a stopped recording's chunks, read from JFR's repository files rather than through
@@ -34,6 +38,13 @@ import java.util.List;
 final class ChunkFiles {
   /** Set by JFR to the repository it writes chunks to, the directory of this JVM's chunk files. */
   private static final String REPOSITORY_PROPERTY = "jdk.jfr.repository";
+
+  /**
+   * Headers of finished chunk files, which JFR never changes: a repository kept by a long
+   * recording holds thousands of files, and each trace tick would otherwise open every one.
+   * Pruned to what the last listing found, so it holds no more than the repository.
+   */
+  private static final Map<Path, byte[]> FINISHED = new ConcurrentHashMap<>();
 
   private ChunkFiles() {}
 
@@ -85,11 +96,19 @@ final class ChunkFiles {
     long oldestStart = startNanos(oldest);
     long lastStart = startNanos(last);
     List<Candidate> held = new ArrayList<>();
+    Set<Path> listed = new HashSet<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of(repository), "*.jfr")) {
       for (Path file : dir) {
-        byte[] header = header(file);
+        listed.add(file);
+        byte[] header = FINISHED.get(file);
         if (header == null) {
-          continue; // a file JFR has only just created; the chunk being written has its header
+          header = header(file);
+          if (header == null) {
+            continue; // a file JFR has only just created; the chunk being written has its header
+          }
+          if (header[64] == 0) {
+            FINISHED.put(file, header);
+          }
         }
         long start = startNanos(header);
         if (start >= oldestStart && start <= lastStart) {
@@ -97,6 +116,7 @@ final class ChunkFiles {
         }
       }
     }
+    FINISHED.keySet().retainAll(listed);
     held.sort(Comparator.comparingLong(Candidate::start));
     if (held.isEmpty()
         || !Arrays.equals(held.get(0).header(), oldest)
