@@ -4,18 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import io.github.livetrace.testing.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
 import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Name;
@@ -141,6 +146,69 @@ class ChunkReaderTest {
       assertArrayEquals(expected, read(snapshot, true, firstChunkStart).bytes());
     } finally {
       System.setProperty(REPOSITORY, repository);
+    }
+  }
+
+  /**
+   * The real way a repository stops matching: {@code jcmd JFR.configure repositorypath=...} moves
+   * it while recordings hold chunks in the old one. Those are read through JFR's stream; once no
+   * recording holds an old chunk, the new repository's files are read. In a child JVM, whose
+   * repository the move may change for good.
+   */
+  @Test
+  void aRepositoryMovedByJcmdIsReadFromWhereJfrWritesIt(@TempDir Path dir) {
+    ChildJvm.Result result = ChildJvm.run(List.of(), Map.of(), MovedRepository.class, dir.toString());
+    assertEquals(0, result.exitCode(), result.output());
+    assertTrue(result.output().contains("held in both: same bytes, 0 streams from files"), result.output());
+    assertTrue(result.output().contains("held in the new one: same bytes, 2 streams from files"), result.output());
+  }
+
+  /** Moves its JFR repository with the diagnostic command that {@code jcmd JFR.configure} runs. */
+  public static final class MovedRepository {
+    public static void main(String[] args) throws Exception {
+      try (Recording before = new Recording()) {
+        before.enable("livetrace.test.ChunkFiller");
+        before.start();
+        fill(0);
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "jfrConfigure",
+                new Object[] {new String[] {"repositorypath=" + args[0]}},
+                new String[] {String[].class.getName()});
+        if (!System.getProperty(REPOSITORY).startsWith(args[0])) {
+          throw new AssertionError("the repository did not move: " + System.getProperty(REPOSITORY));
+        }
+        fill(1);
+        compare("held in both");
+      }
+      try (Recording after = new Recording()) {
+        after.enable("livetrace.test.ChunkFiller");
+        after.start();
+        fill(2);
+        compare("held in the new one");
+      }
+    }
+
+    private static void fill(int round) {
+      for (int i = 0; i < PER_ROUND; i++) {
+        Filler filler = new Filler();
+        filler.text = "x".repeat(300) + i;
+        filler.sequence = round * PER_ROUND + i;
+        filler.commit();
+      }
+      FlightRecorder.getFlightRecorder().takeSnapshot().close();
+    }
+
+    private static void compare(String what) throws IOException {
+      try (Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot()) {
+        Read stream = read(snapshot, false, 0);
+        Read files = read(snapshot, true, 0);
+        if (!Arrays.equals(stream.bytes(), files.bytes()) || stream.bytes().length == 0) {
+          throw new AssertionError(what + ": the bytes differ");
+        }
+        System.out.println(what + ": same bytes, " + files.streamsFromFiles() + " streams from files");
+      }
     }
   }
 

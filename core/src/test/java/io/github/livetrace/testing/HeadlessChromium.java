@@ -121,15 +121,29 @@ public final class HeadlessChromium implements AutoCloseable {
 
   @Override
   public void close() {
+    // Chromium's helper processes (network service, renderers) write to the profile directory
+    // while they shut down, after the browser process is gone: wait for them too, or the
+    // directory is left in the temp directory.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
       }
+      for (ProcessHandle helper : helpers) {
+        try {
+          helper.onExit().get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+          helper.destroyForcibly();
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    deleteTree(profileDir);
+    TraceFiles.eventually(20, () -> {
+      deleteTree(profileDir);
+      return !Files.exists(profileDir);
+    });
   }
 
   /** A tab: evaluates expressions whose value is a string. */
@@ -242,10 +256,13 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
     try (var files = Files.walk(dir)) {
       files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | UncheckedIOException e) {
+      // a file that a helper process removed meanwhile; the caller looks again
     }
   }
 }
