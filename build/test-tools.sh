@@ -17,13 +17,20 @@ for m in "${missing[@]}"; do packages+=("${m#*:}"); done
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "livetrace tests: installing ${packages[*]} with apt-get (go tool pprof and headless chromium read what the tests produce)"
-  if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null 2>&1; }; then
+  log=$(mktemp)
+  if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >"$log" 2>&1 \
+    || { apt-get update -q >>"$log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >>"$log" 2>&1; }; then
     still=()
     for m in "${missing[@]}"; do command -v "${m%%:*}" >/dev/null 2>&1 || still+=("${m%%:*}"); done
+    rm -f "$log"
     [ ${#still[@]} -eq 0 ] && exit 0
+    # Ubuntu's chromium package, for one, installs only a wrapper that asks for the snap.
+    echo "livetrace tests: apt-get installed ${packages[*]}, but ${still[*]} is still not a command on the PATH" >&2
+  else
+    echo "livetrace tests: apt-get could not install ${packages[*]}; its last lines:" >&2
+    tail -n 5 "$log" | sed 's/^/  /' >&2
+    rm -f "$log"
   fi
-  echo "livetrace tests: apt-get could not install ${packages[*]}" >&2
 fi
 
 {

@@ -1,9 +1,9 @@
 package io.github.livetrace.internal;
 
-import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -27,17 +27,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * are the same bytes the stream would return; a {@link FileChannel} reads them at disk speed on
  * every JDK.
  *
- * <p>Which files: JFR's own stream decides. The headers of the recording's oldest and newest
- * chunks and of the first chunk wanted are read from JFR (68 bytes each, cheap even a byte at a
- * time); the files are those whose headers lie between, in order, and their sizes must add up to
- * the recording's size ({@link jdk.jfr.Recording#getSize}), so that none is missing and none is
- * extra. When anything does not match (no {@code jdk.jfr.repository} property, a repository moved by
+ * <p>Which files: JFR decides. The headers of the recording's oldest and newest chunks are read
+ * from JFR, each from a stream that holds only that chunk (68 bytes, cheap even a byte at a time);
+ * the files are those whose headers lie between, in order, and their sizes must add up to the
+ * recording's size ({@link jdk.jfr.Recording#getSize}), so that none is missing and none is extra.
+ * When anything does not match (no {@code jdk.jfr.repository} property, a repository moved by
  * {@code jcmd JFR.configure}, a file missing, unfinished or of another size than its header says),
- * the stream is JFR's own, which is always right, only slower on JDK 17.
+ * the chunks come from JFR's stream, which is always right, only slower on JDK 17.
+ *
+ * <p>A JFR stream closed before its end keeps the chunks it did not reach on disk on JDK 25 (its
+ * {@code close()} releases only the chunk being read; measured: a snapshot's files stayed after
+ * every recording was closed), so every JFR stream opened here is read to its end before it is
+ * closed there. JDK 17 releases them; there, draining would read a byte at a time, so it does not.
  */
 final class ChunkFiles {
   /** Set by JFR to the repository it writes chunks to, the directory of this JVM's chunk files. */
   private static final String REPOSITORY_PROPERTY = "jdk.jfr.repository";
+
+  /** Whether a JFR chunk stream must be read to its end to release its chunks (see above). */
+  private static final boolean DRAIN_BEFORE_CLOSE = Runtime.version().feature() > 17;
 
   /**
    * Headers of finished chunk files, which JFR never changes: a repository kept by a long
@@ -49,28 +57,25 @@ final class ChunkFiles {
   private ChunkFiles() {}
 
   /**
-   * The chunks of the stopped {@code recording} that end at or after {@code from}, as {@link
-   * jdk.jfr.Recording#getStream getStream(from, null)} returns them; null when it has none.
+   * The chunks of the stopped {@code recording}: from its repository files, all of them, oldest
+   * first; through JFR's stream ({@code getStream(from, null)}: those that end at or after {@code
+   * from}) when the files cannot be trusted or {@code fromFiles} is false. Callers choose among
+   * the chunks by their headers either way. Null when JFR has no chunk to give.
    *
-   * @param fromFiles false to read through JFR's stream only
    * @throws IOException as {@code getStream} does
    */
   static InputStream open(jdk.jfr.Recording recording, Instant from, boolean fromFiles) throws IOException {
-    InputStream jfr = recording.getStream(from, null);
-    if (jfr == null || !fromFiles) {
-      return jfr;
-    }
-    byte[] first = jfr.readNBytes(ChunkHeader.SIZE);
-    try {
-      List<Path> files = files(recording, first);
-      if (files != null) {
-        jfr.close();
-        return new FileChunks(files);
+    if (fromFiles) {
+      try {
+        List<Path> files = files(recording);
+        if (files != null) {
+          return new FileChunks(files);
+        }
+      } catch (IOException | RuntimeException e) {
+        // The repository is not what JFR reads from; its stream is.
       }
-    } catch (IOException | RuntimeException e) {
-      // The repository is not what JFR reads from; its stream is.
     }
-    return new SequenceInputStream(new ByteArrayInputStream(first), jfr);
+    return jfrStream(recording, from, null);
   }
 
   /** Whether {@code in} came from {@link #open} and reads repository files. */
@@ -78,23 +83,41 @@ final class ChunkFiles {
     return in instanceof FileChunks;
   }
 
-  /**
-   * The repository files from the chunk with header {@code first} to the recording's last; null
-   * when they cannot be trusted.
-   */
-  private static List<Path> files(jdk.jfr.Recording recording, byte[] first) throws IOException {
+  /** JFR's stream of the recording's chunks in the time range, releasing them all when closed. */
+  private static InputStream jfrStream(jdk.jfr.Recording recording, Instant from, Instant to) throws IOException {
+    InputStream in = recording.getStream(from, to);
+    if (in == null || !DRAIN_BEFORE_CLOSE) {
+      return in;
+    }
+    return new FilterInputStream(in) {
+      @Override
+      public void close() throws IOException {
+        try {
+          in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+          // closed anyway below; what could not be read is not held by this stream either
+        } finally {
+          in.close();
+        }
+      }
+    };
+  }
+
+  /** The repository files of the recording's chunks, oldest first; null when they cannot be trusted. */
+  private static List<Path> files(jdk.jfr.Recording recording) throws IOException {
     String repository = System.getProperty(REPOSITORY_PROPERTY);
+    Instant start = recording.getStartTime();
     Instant stop = recording.getStopTime();
-    if (repository == null || stop == null || first.length < ChunkHeader.SIZE) {
+    if (repository == null || start == null || stop == null) {
       return null;
     }
-    byte[] oldest = firstHeader(recording, null);
-    byte[] last = firstHeader(recording, stop);
-    if (oldest == null || last == null) {
+    byte[] oldest = onlyChunkHeader(recording, null, start);
+    byte[] newest = onlyChunkHeader(recording, stop, null);
+    if (oldest == null || newest == null) {
       return null;
     }
     long oldestStart = startNanos(oldest);
-    long lastStart = startNanos(last);
+    long newestStart = startNanos(newest);
     List<Candidate> held = new ArrayList<>();
     Set<Path> listed = new HashSet<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of(repository), "*.jfr")) {
@@ -110,9 +133,9 @@ final class ChunkFiles {
             FINISHED.put(file, header);
           }
         }
-        long start = startNanos(header);
-        if (start >= oldestStart && start <= lastStart) {
-          held.add(new Candidate(file, header, start));
+        long chunkStart = startNanos(header);
+        if (chunkStart >= oldestStart && chunkStart <= newestStart) {
+          held.add(new Candidate(file, header, chunkStart));
         }
       }
     }
@@ -120,33 +143,37 @@ final class ChunkFiles {
     held.sort(Comparator.comparingLong(Candidate::start));
     if (held.isEmpty()
         || !Arrays.equals(held.get(0).header(), oldest)
-        || !Arrays.equals(held.get(held.size() - 1).header(), last)) {
+        || !Arrays.equals(held.get(held.size() - 1).header(), newest)) {
       return null;
     }
     // The recording's size is the sum of its chunks' sizes: equal sums mean no chunk is missing
-    // between the first and the last, and none is there that the recording does not hold.
+    // between the oldest and the newest, and none is there that the recording does not hold.
     long size = 0;
     List<Path> files = new ArrayList<>(held.size());
-    boolean from = false;
     for (Candidate c : held) {
       ChunkHeader h = ChunkHeader.parse(c.header(), 0).orElse(null);
       if (h == null || !h.isFinished() || !h.isPlausible() || Files.size(c.file()) != h.chunkSize()) {
         return null;
       }
       size += h.chunkSize();
-      from |= Arrays.equals(c.header(), first);
-      if (from) {
-        files.add(c.file());
-      }
+      files.add(c.file());
     }
-    return size == recording.getSize() && !files.isEmpty() ? files : null;
+    return size == recording.getSize() ? files : null;
   }
 
-  /** The header of the first chunk JFR's stream from {@code from} returns; null for none. */
-  private static byte[] firstHeader(jdk.jfr.Recording recording, Instant from) throws IOException {
-    try (InputStream in = recording.getStream(from, null)) {
+  /**
+   * The header of the one chunk JFR's stream of the time range holds; null when it holds none or
+   * more than one (the recording's start and stop times are its oldest chunk's start and newest
+   * chunk's end, so each end of it is one chunk).
+   */
+  private static byte[] onlyChunkHeader(jdk.jfr.Recording recording, Instant from, Instant to) throws IOException {
+    try (InputStream in = jfrStream(recording, from, to)) {
       byte[] header = in == null ? null : in.readNBytes(ChunkHeader.SIZE);
-      return header == null || header.length < ChunkHeader.SIZE ? null : header;
+      if (header == null || header.length < ChunkHeader.SIZE) {
+        return null;
+      }
+      ChunkHeader h = ChunkHeader.parse(header, 0).orElse(null);
+      return h != null && in.available() <= h.chunkSize() - ChunkHeader.SIZE ? header : null;
     }
   }
 

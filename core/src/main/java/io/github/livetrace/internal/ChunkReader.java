@@ -49,8 +49,14 @@ public final class ChunkReader {
     return streamsFromFiles;
   }
 
+  /**
+   * The chunks of {@code source} from about {@code fromNanos} on, more when they come from files;
+   * callers choose by header. JFR chooses by its own clock's chunk times, which are not the
+   * headers': asked a second earlier, its stream holds every chunk the headers say they want.
+   */
   private InputStream open(Recording source, long fromNanos) throws IOException {
-    InputStream in = ChunkFiles.open(source, Instant.ofEpochSecond(0, fromNanos), fromFiles);
+    Instant from = Instant.ofEpochSecond(0, fromNanos).minusSeconds(1);
+    InputStream in = ChunkFiles.open(source, from.isBefore(Instant.EPOCH) ? Instant.EPOCH : from, fromFiles);
     if (in != null && ChunkFiles.isFromFiles(in)) {
       streamsFromFiles++;
     }
@@ -101,8 +107,8 @@ public final class ChunkReader {
   }
 
   /**
-   * Every finished chunk of {@code source} that ends at or after {@code fromNanos} (JFR returns
-   * the chunks that overlap the start, so the first may begin before it), in order, each checked
+   * Every finished chunk of {@code source} that ends at or after {@code fromNanos} by its header
+   * (so the first may begin before it), in order, each checked
    * whole: well-formed, and which of the {@code refused} types it holds. One pass over the bytes,
    * for a caller that chooses among the chunks by their headers and contents before it copies.
    *
@@ -111,7 +117,7 @@ public final class ChunkReader {
   public List<Surveyed> survey(Recording source, long fromNanos, Map<Long, String> refused) throws IOException {
     List<Surveyed> chunks = new ArrayList<>();
     walk(source, fromNanos, (header, records) -> {
-      if (header.isFinished()) {
+      if (header.isFinished() && header.endNanos() >= fromNanos) {
         chunks.add(new Surveyed(header, records.checkBody(header, refused)));
       } else {
         records.skip(header.chunkSize() - ChunkHeader.SIZE);
@@ -132,7 +138,7 @@ public final class ChunkReader {
     List<Chunk> chunks = new ArrayList<>();
     walk(source, fromNanos, (header, records) -> {
       if (header.startNanos() < fromNanos || !header.isFinished()) {
-        // Older than wanted (getStream returns chunks that overlap the start), or still being
+        // Older than wanted (the stream holds chunks that overlap the start, or all), or still being
         // written, which a rotation just before the snapshot rules out; either way not sent.
         records.skip(header.chunkSize() - ChunkHeader.SIZE);
         return;
@@ -152,7 +158,7 @@ public final class ChunkReader {
     void visit(ChunkHeader header, Records records) throws IOException;
   }
 
-  /** The chunks that JFR returns for a stream from {@code fromNanos}, one after another. */
+  /** The chunks from about {@code fromNanos} on, one after another. */
   private void walk(Recording source, long fromNanos, ChunkVisitor visitor) throws IOException {
     try (InputStream in = open(source, fromNanos)) {
       if (in == null) {

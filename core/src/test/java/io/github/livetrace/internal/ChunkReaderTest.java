@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.testing.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -190,16 +191,6 @@ class ChunkReaderTest {
       }
     }
 
-    private static void fill(int round) {
-      for (int i = 0; i < PER_ROUND; i++) {
-        Filler filler = new Filler();
-        filler.text = "x".repeat(300) + i;
-        filler.sequence = round * PER_ROUND + i;
-        filler.commit();
-      }
-      FlightRecorder.getFlightRecorder().takeSnapshot().close();
-    }
-
     private static void compare(String what) throws IOException {
       try (Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot()) {
         Read stream = read(snapshot, false, 0);
@@ -210,6 +201,59 @@ class ChunkReaderTest {
         System.out.println(what + ": same bytes, " + files.streamsFromFiles() + " streams from files");
       }
     }
+  }
+
+  /**
+   * Reading chunks keeps none of them on disk: on JDK 25 a JFR stream closed before its end keeps
+   * the chunks it did not reach, so a copy of a middle chunk through JFR's stream, and the
+   * one-chunk streams the file path reads headers from, must release every chunk. In a child JVM,
+   * where no other recording holds chunks.
+   */
+  @Test
+  void readingChunksLeavesNoneOnDisk() {
+    ChildJvm.Result result = ChildJvm.run(List.of(), Map.of(), ReleasesChunks.class);
+    assertEquals(0, result.exitCode(), result.output());
+    assertTrue(result.output().contains("left on disk: []"), result.output());
+  }
+
+  /** Reads a middle chunk both ways, closes everything and lists what JFR kept on disk. */
+  public static final class ReleasesChunks {
+    public static void main(String[] args) throws Exception {
+      List<Path> read;
+      try (Recording rotating = new Recording()) {
+        rotating.setMaxAge(java.time.Duration.ofMillis(1)); // keeps JFR writing chunks, holds none for long
+        rotating.start();
+        try (Recording held = new Recording()) {
+          held.enable("livetrace.test.ChunkFiller");
+          held.start();
+          for (int round = 0; round < 4; round++) {
+            fill(round);
+          }
+          try (Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot()) {
+            read = held(snapshot, Path.of(System.getProperty(REPOSITORY)));
+            List<ChunkReader.Surveyed> all = new ChunkReader(false).survey(snapshot, 0, Map.of());
+            ChunkReader.Chunk middle = all.get(all.size() / 2).checked();
+            for (boolean fromFiles : new boolean[] {false, true}) {
+              new ChunkReader(fromFiles).copy(snapshot, List.of(middle), OutputStream.nullOutputStream(), c -> {}, () -> false, () -> false);
+            }
+          }
+        }
+        for (int i = 0; i < 3; i++) {
+          FlightRecorder.getFlightRecorder().takeSnapshot().close(); // rotations trim what rotating held
+        }
+        System.out.println("left on disk: " + read.stream().filter(Files::exists).map(Path::getFileName).toList());
+      }
+    }
+  }
+
+  private static void fill(int round) {
+    for (int i = 0; i < PER_ROUND; i++) {
+      Filler filler = new Filler();
+      filler.text = "x".repeat(300) + i;
+      filler.sequence = round * PER_ROUND + i;
+      filler.commit();
+    }
+    FlightRecorder.getFlightRecorder().takeSnapshot().close();
   }
 
   private static void assertReadFromFiles(

@@ -3,6 +3,7 @@ package io.github.livetrace.servlet.internal;
 import io.github.livetrace.internal.StartCheck;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -16,12 +17,17 @@ public final class Responses {
     resp.setHeader("Cache-Control", "no-store");
   }
 
-  /** A text answer; sets the safety headers again, since {@code resp.reset()} clears them. */
+  /**
+   * A text answer; sets the safety headers again, since {@code resp.reset()} clears them. Its
+   * length is set, so that a HEAD, which writes no body, gets the same framing as the GET.
+   */
   public static void plain(HttpServletResponse resp, int status, String message) throws IOException {
     safetyHeaders(resp);
     resp.setStatus(status);
     resp.setContentType("text/plain; charset=utf-8");
-    resp.getWriter().println(message);
+    String body = message + "\n";
+    resp.setContentLength(body.getBytes(StandardCharsets.UTF_8).length);
+    resp.getWriter().write(body);
   }
 
   /**
