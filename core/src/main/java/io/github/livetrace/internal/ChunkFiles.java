@@ -57,8 +57,8 @@ final class ChunkFiles {
   private ChunkFiles() {}
 
   /**
-   * The chunks of the stopped {@code recording}: from its repository files, all of them, oldest
-   * first; through JFR's stream ({@code getStream(from, null)}: those that end at or after {@code
+   * The chunks of the stopped {@code recording}: from its repository files, those whose headers say
+   * they end at or after {@code from}, oldest first; through JFR's stream ({@code getStream(from, null)}: those that end at or after {@code
    * from}) when the files cannot be trusted or {@code fromFiles} is false. Callers choose among
    * the chunks by their headers either way. Null when JFR has no chunk to give.
    *
@@ -67,7 +67,7 @@ final class ChunkFiles {
   static InputStream open(jdk.jfr.Recording recording, Instant from, boolean fromFiles) throws IOException {
     if (fromFiles) {
       try {
-        List<Path> files = files(recording);
+        List<Path> files = files(recording, from);
         if (files != null) {
           return new FileChunks(files);
         }
@@ -103,8 +103,11 @@ final class ChunkFiles {
     };
   }
 
-  /** The repository files of the recording's chunks, oldest first; null when they cannot be trusted. */
-  private static List<Path> files(jdk.jfr.Recording recording) throws IOException {
+  /**
+   * The repository files of the recording's chunks that end at or after {@code from}, oldest
+   * first; null when they cannot be trusted.
+   */
+  private static List<Path> files(jdk.jfr.Recording recording, Instant from) throws IOException {
     String repository = System.getProperty(REPOSITORY_PROPERTY);
     Instant start = recording.getStartTime();
     Instant stop = recording.getStopTime();
@@ -149,6 +152,7 @@ final class ChunkFiles {
     // The recording's size is the sum of its chunks' sizes: equal sums mean no chunk is missing
     // between the oldest and the newest, and none is there that the recording does not hold.
     long size = 0;
+    long fromNanos = from.getEpochSecond() * 1_000_000_000L + from.getNano();
     List<Path> files = new ArrayList<>(held.size());
     for (Candidate c : held) {
       ChunkHeader h = ChunkHeader.parse(c.header(), 0).orElse(null);
@@ -156,7 +160,9 @@ final class ChunkFiles {
         return null;
       }
       size += h.chunkSize();
-      files.add(c.file());
+      if (h.endNanos() >= fromNanos) {
+        files.add(c.file()); // a long recording's older chunks are not even opened
+      }
     }
     return size == recording.getSize() ? files : null;
   }
