@@ -164,7 +164,9 @@ public final class TraceOptions {
    *
    * <p>A write already blocked in the output when the timeout passes cannot be taken back: the
    * writer thread is interrupted and stays in that write until the output returns or throws
-   * (the servlet aborts the response, which makes it throw).
+   * (the servlet aborts the response, which makes it throw). A trace that ends for another reason
+   * (another recording, an outside stop, a JFR error) gives the writer this long to finish the
+   * chunk it is writing before it is interrupted, so that the output ends with whole chunks.
    *
    * @throws IllegalArgumentException when not positive or over {@link #MAX_WRITE_TIMEOUT}
    */

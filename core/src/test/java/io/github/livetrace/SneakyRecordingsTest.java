@@ -127,6 +127,11 @@ class SneakyRecordingsTest {
       leaky.enable("jdk.InitialEnvironmentVariable");
       leaky.start(); // ends the trace while its writer is inside a chunk
       assertEquals(TraceFailure.Reason.SENSITIVE_EVENTS, session.failure().orElseThrow().reason());
+      // The trace's end comes first, while the output still holds the writer: it must wait for the
+      // writer to finish the chunk, not interrupt it (an interrupt cut this chunk at its header).
+      assertTrue(
+          TraceFiles.eventually(60, () -> endWaitsForTheWriter() || inChunk.getCount() == 0 && !writerInOutput()),
+          "the trace's end neither waited for the writer nor let it go");
       release.countDown();
       assertTrue(session.awaitTermination(java.time.Duration.ofSeconds(60)));
       leaky.stop();
@@ -137,6 +142,21 @@ class SneakyRecordingsTest {
     }
     assertEquals(1, TraceFiles.chunks(trace).size(), "one whole chunk, " + trace.length + " bytes");
     assertFalse(jfr(trace, "print").contains("jdk.InitialEnvironmentVariable"), "an environment variable was sent");
+  }
+
+  /** Whether livetrace's recorder thread is ending the trace and waiting for its writer. */
+  private static boolean endWaitsForTheWriter() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .anyMatch(t -> t.getKey().getName().equals("livetrace-recorder")
+            && java.util.Arrays.stream(t.getValue()).anyMatch(f -> f.getMethodName().equals("join"))
+            && java.util.Arrays.stream(t.getValue()).anyMatch(f -> f.getClassName().endsWith("ChunkPump") && f.getMethodName().equals("end")));
+  }
+
+  /** Whether livetrace's writer thread is still inside this test's output. */
+  private static boolean writerInOutput() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .anyMatch(t -> t.getKey().getName().equals("livetrace-writer")
+            && java.util.Arrays.stream(t.getValue()).anyMatch(f -> f.getClassName().startsWith(SneakyRecordingsTest.class.getName())));
   }
 
   /**

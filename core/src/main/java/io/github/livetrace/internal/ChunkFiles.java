@@ -4,15 +4,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The bytes of a stopped recording's chunks, read from JFR's repository files rather than through
  * {@link jdk.jfr.Recording#getStream}: JDK 17's chunk stream implements only the one-byte {@code
  * read()} (about 80 MB/s here, and {@code skip} as slow), JDK 25's reads at disk speed. The files
- * are the same bytes the stream would return; a {@link FileChannel} reads them at disk speed on
- * every JDK.
+ * are the same bytes the stream would return, read at disk speed on every JDK.
  *
  * <p>Which files: JFR decides. The headers of the recording's oldest and newest chunks are read
  * from JFR, each from a stream that holds only that chunk (68 bytes, cheap even a byte at a time);
@@ -52,39 +48,50 @@ final class ChunkFiles {
    * recording holds thousands of files, and each trace tick would otherwise open every one.
    * Pruned to what the last listing found, so it holds no more than the repository.
    */
-  private static final Map<Path, byte[]> FINISHED = new ConcurrentHashMap<>();
+  private static final Map<Path, ChunkHeader> FINISHED = new ConcurrentHashMap<>();
 
-  private ChunkFiles() {}
+  /** A chunk of the recording and the file that holds it. */
+  private record Chunk(Path file, ChunkHeader header) {}
+
+  private final List<Chunk> chunks;
+
+  private ChunkFiles(List<Chunk> chunks) {
+    this.chunks = chunks;
+  }
 
   /**
-   * The chunks of the stopped {@code recording}: from its repository files, those whose headers say
-   * they end at or after {@code from}, oldest first; through JFR's stream ({@code getStream(from, null)}: those that end at or after {@code
-   * from}) when the files cannot be trusted or {@code fromFiles} is false. Callers choose among
-   * the chunks by their headers either way. Null when JFR has no chunk to give.
-   *
-   * @throws IOException as {@code getStream} does
+   * The repository files of the stopped {@code recording}'s chunks, found once for all the reads
+   * of that recording (it no longer changes); null when they cannot be trusted, and then {@link
+   * #jfrStream} is the way to its chunks.
    */
-  static InputStream open(jdk.jfr.Recording recording, Instant from, boolean fromFiles) throws IOException {
-    if (fromFiles) {
-      try {
-        List<Path> files = files(recording, from);
-        if (files != null) {
-          return new FileChunks(files);
-        }
-      } catch (IOException | RuntimeException e) {
-        // The repository is not what JFR reads from; its stream is.
+  static ChunkFiles find(jdk.jfr.Recording recording) {
+    try {
+      List<Chunk> chunks = chunks(recording);
+      return chunks == null ? null : new ChunkFiles(chunks);
+    } catch (IOException | RuntimeException e) {
+      return null; // the repository is not what JFR reads from; its stream is
+    }
+  }
+
+  /**
+   * The chunks whose headers say they end at or after {@code fromNanos}, oldest first: a long
+   * recording's older chunks are not even opened. Callers choose among them by header.
+   */
+  InputStream open(long fromNanos) {
+    List<Path> files = new ArrayList<>(chunks.size());
+    for (Chunk c : chunks) {
+      if (c.header().endNanos() >= fromNanos) {
+        files.add(c.file());
       }
     }
-    return jfrStream(recording, from, null);
+    return new FileChunks(files);
   }
 
-  /** Whether {@code in} came from {@link #open} and reads repository files. */
-  static boolean isFromFiles(InputStream in) {
-    return in instanceof FileChunks;
-  }
-
-  /** JFR's stream of the recording's chunks in the time range, releasing them all when closed. */
-  private static InputStream jfrStream(jdk.jfr.Recording recording, Instant from, Instant to) throws IOException {
+  /**
+   * JFR's stream of the recording's chunks in the time range ({@link
+   * jdk.jfr.Recording#getStream}), releasing them all when closed; null when it has none.
+   */
+  static InputStream jfrStream(jdk.jfr.Recording recording, Instant from, Instant to) throws IOException {
     InputStream in = recording.getStream(from, to);
     if (in == null || !DRAIN_BEFORE_CLOSE) {
       return in;
@@ -103,68 +110,55 @@ final class ChunkFiles {
     };
   }
 
-  /**
-   * The repository files of the recording's chunks that end at or after {@code from}, oldest
-   * first; null when they cannot be trusted.
-   */
-  private static List<Path> files(jdk.jfr.Recording recording, Instant from) throws IOException {
+  /** The recording's chunks in its repository, oldest first; null when they cannot be trusted. */
+  private static List<Chunk> chunks(jdk.jfr.Recording recording) throws IOException {
     String repository = System.getProperty(REPOSITORY_PROPERTY);
     Instant start = recording.getStartTime();
     Instant stop = recording.getStopTime();
     if (repository == null || start == null || stop == null) {
       return null;
     }
-    byte[] oldest = onlyChunkHeader(recording, null, start);
-    byte[] newest = onlyChunkHeader(recording, stop, null);
+    ChunkHeader oldest = onlyChunkHeader(recording, null, start);
+    ChunkHeader newest = onlyChunkHeader(recording, stop, null);
     if (oldest == null || newest == null) {
       return null;
     }
-    long oldestStart = startNanos(oldest);
-    long newestStart = startNanos(newest);
-    List<Candidate> held = new ArrayList<>();
+    List<Chunk> held = new ArrayList<>();
     Set<Path> listed = new HashSet<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of(repository), "*.jfr")) {
       for (Path file : dir) {
         listed.add(file);
-        byte[] header = FINISHED.get(file);
+        ChunkHeader header = FINISHED.get(file);
         if (header == null) {
           header = header(file);
           if (header == null) {
             continue; // a file JFR has only just created; the chunk being written has its header
           }
-          if (header[64] == 0) {
+          if (header.isFinished()) {
             FINISHED.put(file, header);
           }
         }
-        long chunkStart = startNanos(header);
-        if (chunkStart >= oldestStart && chunkStart <= newestStart) {
-          held.add(new Candidate(file, header, chunkStart));
+        if (header.startNanos() >= oldest.startNanos() && header.startNanos() <= newest.startNanos()) {
+          held.add(new Chunk(file, header));
         }
       }
     }
     FINISHED.keySet().retainAll(listed);
-    held.sort(Comparator.comparingLong(Candidate::start));
-    if (held.isEmpty()
-        || !Arrays.equals(held.get(0).header(), oldest)
-        || !Arrays.equals(held.get(held.size() - 1).header(), newest)) {
+    held.sort(Comparator.comparingLong(c -> c.header().startNanos()));
+    if (held.isEmpty() || !held.get(0).header().equals(oldest) || !held.get(held.size() - 1).header().equals(newest)) {
       return null;
     }
     // The recording's size is the sum of its chunks' sizes: equal sums mean no chunk is missing
     // between the oldest and the newest, and none is there that the recording does not hold.
     long size = 0;
-    long fromNanos = from.getEpochSecond() * 1_000_000_000L + from.getNano();
-    List<Path> files = new ArrayList<>(held.size());
-    for (Candidate c : held) {
-      ChunkHeader h = ChunkHeader.parse(c.header(), 0).orElse(null);
-      if (h == null || !h.isFinished() || !h.isPlausible() || Files.size(c.file()) != h.chunkSize()) {
+    for (Chunk c : held) {
+      ChunkHeader h = c.header();
+      if (!h.isFinished() || !h.isPlausible() || Files.size(c.file()) != h.chunkSize()) {
         return null;
       }
       size += h.chunkSize();
-      if (h.endNanos() >= fromNanos) {
-        files.add(c.file()); // a long recording's older chunks are not even opened
-      }
     }
-    return size == recording.getSize() ? files : null;
+    return size == recording.getSize() ? held : null;
   }
 
   /**
@@ -172,46 +166,46 @@ final class ChunkFiles {
    * more than one (the recording's start and stop times are its oldest chunk's start and newest
    * chunk's end, so each end of it is one chunk).
    */
-  private static byte[] onlyChunkHeader(jdk.jfr.Recording recording, Instant from, Instant to) throws IOException {
+  private static ChunkHeader onlyChunkHeader(jdk.jfr.Recording recording, Instant from, Instant to) throws IOException {
     try (InputStream in = jfrStream(recording, from, to)) {
-      byte[] header = in == null ? null : in.readNBytes(ChunkHeader.SIZE);
-      if (header == null || header.length < ChunkHeader.SIZE) {
+      if (in == null) {
         return null;
       }
-      ChunkHeader h = ChunkHeader.parse(header, 0).orElse(null);
-      return h != null && in.available() <= h.chunkSize() - ChunkHeader.SIZE ? header : null;
+      ChunkHeader h = ChunkHeader.parse(in.readNBytes(ChunkHeader.SIZE), 0).orElse(null);
+      return h != null && in.available() <= h.chunkSize() - ChunkHeader.SIZE ? h : null;
     }
   }
 
-  private record Candidate(Path file, byte[] header, long start) {}
-
-  private static byte[] header(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer b = ByteBuffer.allocate(ChunkHeader.SIZE);
-      while (b.hasRemaining() && channel.read(b) >= 0) {
-        // a chunk's header is written before its first event
+  /** The header at the start of {@code file}; null when it is not (yet) a chunk's. */
+  private static ChunkHeader header(Path file) throws IOException {
+    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+      byte[] b = new byte[ChunkHeader.SIZE];
+      int n = 0;
+      for (int r; n < b.length && (r = in.read(b, n, b.length - n)) > 0; ) {
+        n += r; // a chunk's header is written before its first event
       }
-      return b.hasRemaining() ? null : b.array();
+      return n < b.length ? null : ChunkHeader.parse(b, 0).orElse(null);
     }
   }
 
-  private static long startNanos(byte[] header) {
-    return ByteBuffer.wrap(header).getLong(32);
-  }
-
-  /** Chunk files one after another, read and skipped through their channels. */
+  /**
+   * Chunk files one after another, read and skipped at disk speed. Through {@link
+   * RandomAccessFile}, not a {@link java.nio.channels.FileChannel}: an interrupt closes a channel,
+   * and the writer thread that reads here is interrupted when a trace fails, which must not cut the
+   * chunk it is finishing.
+   */
   private static final class FileChunks extends InputStream {
     private final List<Path> files;
     private int next;
-    private FileChannel current;
+    private RandomAccessFile current;
 
     FileChunks(List<Path> files) {
       this.files = files;
     }
 
-    /** The channel to read from; null at the end of the last file. */
-    private FileChannel channel() throws IOException {
-      while (current == null || current.position() >= current.size()) {
+    /** The file to read from; null at the end of the last one. */
+    private RandomAccessFile file() throws IOException {
+      while (current == null || current.getFilePointer() >= current.length()) {
         if (current != null) {
           current.close();
           current = null;
@@ -219,15 +213,15 @@ final class ChunkFiles {
         if (next == files.size()) {
           return null;
         }
-        current = FileChannel.open(files.get(next++), StandardOpenOption.READ);
+        current = new RandomAccessFile(files.get(next++).toFile(), "r");
       }
       return current;
     }
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+      RandomAccessFile file = file();
+      return file == null ? -1 : file.read();
     }
 
     @Override
@@ -235,18 +229,18 @@ final class ChunkFiles {
       if (len == 0) {
         return 0;
       }
-      FileChannel channel = channel();
-      return channel == null ? -1 : channel.read(ByteBuffer.wrap(b, off, len));
+      RandomAccessFile file = file();
+      return file == null ? -1 : file.read(b, off, len);
     }
 
     @Override
     public long skip(long n) throws IOException {
-      FileChannel channel = channel();
-      if (channel == null || n <= 0) {
+      RandomAccessFile file = file();
+      if (file == null || n <= 0) {
         return 0;
       }
-      long skipped = Math.min(n, channel.size() - channel.position());
-      channel.position(channel.position() + skipped);
+      long skipped = Math.min(n, file.length() - file.getFilePointer());
+      file.seek(file.getFilePointer() + skipped);
       return skipped;
     }
 

@@ -243,6 +243,19 @@ public final class ChunkPump {
 
   /** Frees the trace: the writer, if still blocked in the output, is left to fail there. */
   private void end() {
+    TraceFailure f = failure;
+    if (f != null && writer.isAlive()) {
+      if (f.reason() != Reason.WRITE_TIMEOUT) {
+        // The writer finishes the chunk it is in (checked whole before its first byte) and stops
+        // at its end; an interrupt now would cut it in an output that reacts to interrupts.
+        try {
+          writer.join(TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      writer.interrupt(); // an output that reacts to interrupts unblocks; others fail when aborted
+    }
     List<Batch> left;
     synchronized (lock) {
       left = List.copyOf(pending);
@@ -250,9 +263,6 @@ public final class ChunkPump {
     }
     for (Batch b : left) {
       closeSnapshot(b.snapshot());
-    }
-    if (failure != null && writer.isAlive()) {
-      writer.interrupt(); // an output that reacts to interrupts unblocks; others fail when aborted
     }
     FlightRecorder.removeListener(listener);
     finished.countDown();

@@ -30,6 +30,8 @@ public final class ChunkReader {
   private final byte[] buffer = new byte[64 * 1024];
   private final boolean fromFiles;
   private int streamsFromFiles;
+  private Recording filesOf; // the recording whose files were last looked for: a scan, then its copy
+  private ChunkFiles files;
 
   /** A reader of JFR's repository files where they match JFR's stream. */
   public ChunkReader() {
@@ -50,17 +52,22 @@ public final class ChunkReader {
   }
 
   /**
-   * The chunks of {@code source} from about {@code fromNanos} on, more when they come from files;
-   * callers choose by header. JFR chooses by its own clock's chunk times, which are not the
-   * headers': asked a second earlier, its stream holds every chunk the headers say they want.
+   * The chunks of {@code source} from about {@code fromNanos} on; callers choose by header. The
+   * repository files are looked for once per recording. JFR's stream chooses by its own clock's
+   * chunk times, which are not the headers': asked a second earlier, it holds every chunk the
+   * headers say is wanted.
    */
   private InputStream open(Recording source, long fromNanos) throws IOException {
-    Instant from = Instant.ofEpochSecond(0, fromNanos).minusSeconds(1);
-    InputStream in = ChunkFiles.open(source, from.isBefore(Instant.EPOCH) ? Instant.EPOCH : from, fromFiles);
-    if (in != null && ChunkFiles.isFromFiles(in)) {
-      streamsFromFiles++;
+    if (fromFiles && source != filesOf) {
+      filesOf = source;
+      files = ChunkFiles.find(source);
     }
-    return in;
+    if (fromFiles && files != null) {
+      streamsFromFiles++;
+      return files.open(fromNanos);
+    }
+    Instant from = Instant.ofEpochSecond(0, fromNanos).minusSeconds(1);
+    return ChunkFiles.jfrStream(source, from.isBefore(Instant.EPOCH) ? Instant.EPOCH : from, null);
   }
 
   /** A chunk that passed {@link #scan}. */

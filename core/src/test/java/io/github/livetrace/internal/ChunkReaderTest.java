@@ -117,7 +117,7 @@ class ChunkReaderTest {
       List<Long> sequences = fillers(read(snapshot, true, firstChunkStart).bytes(), dir);
       assertEquals(ROUNDS * PER_ROUND, sequences.size());
       assertEquals(ROUNDS * PER_ROUND - 1, sequences.stream().mapToLong(Long::longValue).max().orElseThrow());
-      assertTrue(survey(snapshot, true).equals(survey(snapshot, false)));
+      assertEquals(survey(snapshot, false), survey(snapshot, true));
     }
   }
 

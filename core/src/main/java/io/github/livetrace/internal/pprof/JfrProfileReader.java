@@ -219,11 +219,11 @@ public final class JfrProfileReader {
 
   /** The feature release of a {@code Runtime.version()} string such as {@code 17.0.15+6-Debian}; -1 if none. */
   static int javaMajor(String version) {
-    int end = 0;
-    while (end < version.length() && Character.isDigit(version.charAt(end))) {
-      end++;
+    try {
+      return Runtime.Version.parse(version).feature();
+    } catch (IllegalArgumentException e) {
+      return -1;
     }
-    return end == 0 || end > 4 ? -1 : Integer.parseInt(version.substring(0, end));
   }
 
   /** The feature release in {@code jdk.JVMInformation}'s {@code jvmVersion}, such as 17 in "... (17.0.15+6-...)"; -1 if none. */
