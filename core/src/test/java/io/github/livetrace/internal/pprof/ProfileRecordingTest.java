@@ -65,7 +65,11 @@ class ProfileRecordingTest {
       // As a trace with the JDK's default settings records: both samplers, every 20 ms.
       try (Recording trace = new Recording(Configuration.getConfiguration("default"))) {
         trace.start();
-        assertTrue(eventually(60, () -> countNative(trace) > 0), "no thread was sampled in native code");
+        // Both kinds, before it stops: a native sample alone came within 0.15 s on JDK 25 once,
+        // before the first CPU sample.
+        assertTrue(
+            eventually(60, () -> count(trace, "jdk.NativeMethodSample") > 0 && count(trace, "jdk.ExecutionSample", "jdk.CPUTimeSample") > 0),
+            "no thread was sampled in native code, or none running");
         trace.stop();
         trace.dump(file);
       }
@@ -82,13 +86,15 @@ class ProfileRecordingTest {
     }
   }
 
-  /** Dumps the running recording to count its native samples; the recording keeps running. */
-  private static long countNative(Recording r) {
+  /** Dumps the running recording to count its events of the given types; the recording keeps running. */
+  private static long count(Recording r, String... types) {
     try {
       Path f = Files.createTempFile("livetrace-test-", ".jfr");
       try {
         r.dump(f);
-        return io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(f), "jdk.NativeMethodSample").size();
+        return io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(f)).stream()
+            .filter(e -> List.of(types).contains(e.getEventType().getName()))
+            .count();
       } finally {
         Files.delete(f);
       }
