@@ -17,8 +17,8 @@ import tools.jackson.core.exc.JacksonIOException;
 
 /**
  * The {@code livetrace} command: {@code summary}, {@code tasks}, {@code export}, {@code
- * repair} and {@code pprof} of a downloaded trace, and {@code pull} of traces, windows and
- * profiles from Kubernetes pods. Run it as {@code java -jar livetrace.jar <command>}.
+ * repair}, {@code pprof} and {@code view} of a downloaded trace, and {@code pull} of traces,
+ * windows and profiles from Kubernetes pods. Run it as {@code java -jar livetrace.jar <command>}.
  *
  * <p>Exit status: 0 on success; 2 on bad usage or bad input (a missing, empty, foreign or cut
  * trace, an output that cannot be created), with a one-line message that names the file and the
@@ -39,6 +39,7 @@ import tools.jackson.core.exc.JacksonIOException;
       RepairCommand.class,
       PprofCommand.class,
       PullCommand.class,
+      ViewCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -74,7 +75,7 @@ public final class LivetraceCli implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "missing command: summary, tasks, export, repair, pprof or pull");
+        spec.commandLine(), "missing command: summary, tasks, export, repair, pprof, pull or view");
   }
 
   private static int badUsage(ParameterException e, String[] args) {

@@ -2,6 +2,7 @@ package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.BadInputException;
 import io.github.livetrace.cli.internal.Fleet;
+import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.fleet.AccessReview;
 import io.github.livetrace.cli.internal.fleet.Cluster;
 import io.github.livetrace.cli.internal.fleet.FleetPull;
@@ -193,7 +194,7 @@ final class PullCommand implements Callable<Integer> {
         // The pods' traces as one, read as 'livetrace summary DIR' reads them: each task type per
         // JVM, the ones that stand out marked.
         out.println();
-        new SummaryReport(fleet, SummaryCommand.summarize(fleet)).text(out, false);
+        new SummaryReport(fleet, TraceSummary.of(fleet)).text(out, false);
       }
       if (merge && request.jfr()) {
         Path merged = merge(results, output.resolve(cluster.namespace() + "_merged_" + FleetPull.fileTime(pull.instant()) + ".jfr"));

@@ -2,8 +2,6 @@ package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.JsonOutput;
 import io.github.livetrace.cli.internal.Fleet;
-import io.github.livetrace.internal.ChunkHeader;
-import io.github.livetrace.cli.internal.TraceReader;
 import io.github.livetrace.cli.internal.TraceSummary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,29 +50,12 @@ final class SummaryCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  /** Reads every file of the fleet once, each on several threads, into one summary keyed by JVM. */
-  static TraceSummary summarize(Fleet fleet) throws Exception {
-    int jvms = fleet.jvms().size();
-    TraceSummary summary = null;
-    for (Fleet.Part part : fleet.parts()) {
-      List<ChunkHeader> chunks = part.file().chunks();
-      TraceSummary ofFile = new TraceSummary(chunks, part.jvmOfChunk(), jvms);
-      TraceReader.decode(part.file(), () -> new TraceSummary(chunks, part.jvmOfChunk(), jvms), ofFile::merge);
-      if (summary == null) {
-        summary = ofFile;
-      } else {
-        summary.merge(ofFile);
-      }
-    }
-    return summary;
-  }
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Fleet fleet = Fleet.open(traces, note -> err.println("livetrace summary: " + note));
     err.flush();
-    TraceSummary summary = summarize(fleet);
+    TraceSummary summary = TraceSummary.of(fleet);
     PrintWriter out = spec.commandLine().getOut();
     SummaryReport report = new SummaryReport(fleet, summary);
     if (format == Format.JSON) {

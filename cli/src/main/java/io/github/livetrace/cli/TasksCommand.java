@@ -3,7 +3,6 @@ package io.github.livetrace.cli;
 import io.github.livetrace.cli.internal.TaskDetails;
 import io.github.livetrace.cli.internal.TaskSearch;
 import io.github.livetrace.cli.internal.Fleet;
-import io.github.livetrace.cli.internal.TraceReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,13 +84,7 @@ final class TasksCommand implements Callable<Integer> {
     err.flush();
     TaskSearch.Filter filter =
         new TaskSearch.Filter(type, minNanos, maxNanos, text == null || text.isEmpty() ? null : text, limit);
-    // Ids are keyed by JVM, so the searches of several files add up as those of one.
-    TaskSearch search = new TaskSearch(fleet.endNanos(), new int[0], filter);
-    for (Fleet.Part part : fleet.parts()) {
-      TaskSearch ofFile = new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter);
-      TraceReader.decode(part.file(), () -> new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter), ofFile::merge);
-      search.merge(ofFile);
-    }
+    TaskSearch search = TaskSearch.of(fleet, filter);
     List<TaskSearch.Match> matches = search.finish();
     PrintWriter out = spec.commandLine().getOut();
     if (matches.isEmpty()) {
@@ -99,12 +92,7 @@ final class TasksCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    TaskDetails details = new TaskDetails(fleet.startNanos(), new int[0], matches);
-    for (Fleet.Part part : fleet.parts()) {
-      TaskDetails ofFile = new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches);
-      TraceReader.decode(part.file(), () -> new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches), ofFile::merge);
-      details.merge(ofFile);
-    }
+    TaskDetails details = TaskDetails.of(fleet, matches);
     new TaskReport(fleet, search, details).print(out);
     out.flush();
     return 0;

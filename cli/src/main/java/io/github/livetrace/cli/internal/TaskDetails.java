@@ -229,6 +229,17 @@ public final class TaskDetails implements JfrEventHandler {
     }
   }
 
+  /** Reads every file of {@code fleet}, each on several threads, for what {@code matches} touched. */
+  public static TaskDetails of(Fleet fleet, List<TaskSearch.Match> matches) throws BadInputException, java.io.IOException {
+    TaskDetails details = new TaskDetails(fleet.startNanos(), new int[0], matches);
+    for (Fleet.Part part : fleet.parts()) {
+      TaskDetails ofFile = new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches);
+      TraceReader.decode(part.file(), () -> new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches), ofFile::merge);
+      details.merge(ofFile);
+    }
+    return details;
+  }
+
   @Override
   public EventSelection select(JfrType type) {
     return LivetraceEvents.select(type, true);

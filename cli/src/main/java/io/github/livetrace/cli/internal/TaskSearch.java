@@ -36,8 +36,40 @@ public final class TaskSearch implements JfrEventHandler {
    * @param text only tasks whose type, region types, log categories or log messages contain this,
    *     ignoring case; null for any
    * @param limit how many to keep, slowest first
+   * @param taskKey only the task of this {@linkplain TaskKeys key}; 0 for any
+   * @param jvm only tasks of the JVM of this {@linkplain Fleet.Jvm#index() index}; -1 for any
    */
-  public record Filter(String type, long minNanos, long maxNanos, String text, int limit) {}
+  public record Filter(String type, long minNanos, long maxNanos, String text, int limit, long taskKey, int jvm) {
+    /** Tasks of any JVM. */
+    public Filter(String type, long minNanos, long maxNanos, String text, int limit) {
+      this(type, minNanos, maxNanos, text, limit, 0, -1);
+    }
+
+    /** This filter, for one task only. */
+    public Filter withTask(long key) {
+      return new Filter(type, minNanos, maxNanos, text, limit, key, jvm);
+    }
+
+    /** This filter, for the tasks of one JVM only; -1 for any. */
+    public Filter withJvm(int index) {
+      return new Filter(type, minNanos, maxNanos, text, limit, taskKey, index);
+    }
+  }
+
+  /**
+   * Searches every file of {@code fleet}, each on {@link TraceReader#decodingThreads()} threads;
+   * ids are keyed by JVM, so the searches of several files add up as those of one. Call {@link
+   * #finish()} for the matches.
+   */
+  public static TaskSearch of(Fleet fleet, Filter filter) throws BadInputException, java.io.IOException {
+    TaskSearch search = new TaskSearch(fleet.endNanos(), new int[0], filter);
+    for (Fleet.Part part : fleet.parts()) {
+      TaskSearch ofFile = new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter);
+      TraceReader.decode(part.file(), () -> new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter), ofFile::merge);
+      search.merge(ofFile);
+    }
+    return search;
+  }
 
   /**
    * A task that matched.
@@ -225,6 +257,9 @@ public final class TaskSearch implements JfrEventHandler {
     }
     tasksSeen++;
     long duration = task.ended ? task.durationNanos : traceEndNanos - task.beginNanos;
+    if (filter.taskKey() != 0 && filter.taskKey() != taskId || filter.jvm() >= 0 && filter.jvm() != TaskKeys.jvm(taskId)) {
+      return;
+    }
     if (filter.type() != null && !filter.type().equals(task.type)) {
       return;
     }

@@ -167,6 +167,46 @@ public final class TraceSummary implements JfrEventHandler {
       return result;
     }
 
+    /**
+     * Counts in log-scale buckets of {@code perDecade} per power of ten (bounds 10^(i/perDecade)
+     * ns, rounded to whole nanoseconds), from the bucket of the smallest latency to that of the
+     * largest, empty ones included: what a histogram chart draws. Exact for up to {@value
+     * #EXACT_VALUES} values; beyond, a histogram bucket that straddles a bound is counted where
+     * its middle falls, so a value within {@link #RELATIVE_ERROR_PERCENT}% of a bound may be
+     * counted in the bucket beside its own. The counts add up to {@link #completed()}.
+     *
+     * @param perDecade 1 to 20
+     */
+    public List<Bucket> buckets(int perDecade) {
+      if (perDecade < 1 || perDecade > 20) {
+        throw new IllegalArgumentException("perDecade must be 1 to 20, was " + perDecade);
+      }
+      List<Bucket> result = new ArrayList<>();
+      if (completed == 0) {
+        return result;
+      }
+      long[] bounds = logBounds(perDecade);
+      int lowest = bucketOf(bounds, min);
+      int highest = bucketOf(bounds, max);
+      long[] counts = new long[highest - lowest + 1];
+      if (latency == null) {
+        for (int i = 0; i < completed; i++) {
+          counts[bucketOf(bounds, values[i]) - lowest]++;
+        }
+      } else {
+        for (HistogramIterationValue bucket : latency.recordedValues()) {
+          long middle = latency.medianEquivalentValue(bucket.getValueIteratedTo());
+          int b = Math.max(lowest, Math.min(highest, bucketOf(bounds, middle)));
+          counts[b - lowest] += bucket.getCountAddedInThisIterationStep();
+        }
+      }
+      for (int i = 0; i < counts.length; i++) {
+        int b = lowest + i;
+        result.add(new Bucket(b == 0 ? 0 : bounds[b], b + 1 < bounds.length ? bounds[b + 1] : Long.MAX_VALUE, counts[i]));
+      }
+      return result;
+    }
+
     void record(long nanos) {
       long v = Math.max(0, nanos);
       if (latency != null) {
@@ -221,6 +261,28 @@ public final class TraceSummary implements JfrEventHandler {
    * @param count how many values fell in it
    */
   public record Bucket(long fromNanos, long toNanos, long count) {}
+
+  /** Bounds 10^(i/perDecade), strictly increasing, up to what a long holds. */
+  private static long[] logBounds(int perDecade) {
+    List<Long> bounds = new ArrayList<>();
+    for (int i = 0; ; i++) {
+      double bound = Math.pow(10, (double) i / perDecade);
+      if (bound >= Long.MAX_VALUE) {
+        break;
+      }
+      long rounded = Math.round(bound);
+      if (bounds.isEmpty() || rounded > bounds.get(bounds.size() - 1)) {
+        bounds.add(rounded);
+      }
+    }
+    return bounds.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The index of the bucket [bounds[i], bounds[i + 1]) that holds {@code v}; 0 below bounds[1]. */
+  private static int bucketOf(long[] bounds, long v) {
+    int i = java.util.Arrays.binarySearch(bounds, v);
+    return Math.max(0, i >= 0 ? i : -i - 2);
+  }
 
   /** 0 for values below 10, 1 for [10, 100), and so on. */
   private static int decadeOf(long v) {
@@ -402,6 +464,7 @@ public final class TraceSummary implements JfrEventHandler {
   private long[] chunkCounts = new long[2 * 64];
   private JfrThread[] chunkThreads = new JfrThread[64];
   private long events;
+  private final long[] eventsByJvm; // by JVM index
   private long annotationEvents;
   private long misuse;
   private boolean finished;
@@ -424,9 +487,30 @@ public final class TraceSummary implements JfrEventHandler {
     }
     this.chunkStarts = chunks.stream().mapToLong(ChunkHeader::startNanos).toArray();
     this.jvmOfChunk = jvmOfChunk;
+    this.eventsByJvm = new long[Math.max(1, jvms)];
     for (int i = 0; i < jvms && jvms > 1; i++) {
       tasksByJvm.add(new ByType<>(TypeStats::new, (from, to) -> to.add(from)));
     }
+  }
+
+  /**
+   * Reads every file of {@code fleet} once, each on {@link TraceReader#decodingThreads()} threads,
+   * into one summary keyed by JVM: what {@code summary}, {@code pull} and {@code view} show.
+   */
+  public static TraceSummary of(Fleet fleet) throws BadInputException, java.io.IOException {
+    int jvms = fleet.jvms().size();
+    TraceSummary summary = null;
+    for (Fleet.Part part : fleet.parts()) {
+      List<ChunkHeader> chunks = part.file().chunks();
+      TraceSummary ofFile = new TraceSummary(chunks, part.jvmOfChunk(), jvms);
+      TraceReader.decode(part.file(), () -> new TraceSummary(chunks, part.jvmOfChunk(), jvms), ofFile::merge);
+      if (summary == null) {
+        summary = ofFile;
+      } else {
+        summary.merge(ofFile);
+      }
+    }
+    return summary;
   }
 
   /** The most JVMs one summary keys apart. */
@@ -481,6 +565,7 @@ public final class TraceSummary implements JfrEventHandler {
   @Override
   public void event(JfrEvent event) {
     events++;
+    eventsByJvm[jvm]++;
     int tag = event.tag();
     switch (tag) {
       case TASK_BEGIN:
@@ -551,6 +636,9 @@ public final class TraceSummary implements JfrEventHandler {
     endChunk();
     other.endChunk();
     events += other.events;
+    for (int j = 0; j < eventsByJvm.length; j++) {
+      eventsByJvm[j] += other.eventsByJvm[j];
+    }
     annotationEvents += other.annotationEvents;
     misuse += other.misuse;
     tasks.merge(other.tasks);
@@ -634,6 +722,11 @@ public final class TraceSummary implements JfrEventHandler {
   /** All events, JDK ones included. */
   public long events() {
     return events;
+  }
+
+  /** All events written by the JVM of that {@linkplain Fleet.Jvm#index() index}. */
+  public long events(int jvm) {
+    return eventsByJvm[jvm];
   }
 
   /** livetrace's own events: task begins and ends, regions, logs, misuse. */
