@@ -28,13 +28,16 @@ class BadInputTest {
   @TempDir static Path dir;
 
   static Stream<String> commands() {
-    return Stream.of("summary", "tasks", "export", "repair");
+    return Stream.of("summary", "tasks", "export", "repair", "view");
   }
 
   private static Cli.Run run(String command, Path trace) {
     List<String> args = new ArrayList<>(List.of(command, trace.toString()));
     if (command.equals("export") || command.equals("repair")) {
       args.addAll(List.of("-o", dir.resolve(command + "-out").toString()));
+    }
+    if (command.equals("view")) {
+      args.add("--no-browser");
     }
     return Cli.run(args.toArray(String[]::new));
   }
@@ -63,7 +66,7 @@ class BadInputTest {
       assertTrue(line.contains(dir.toString()) && line.contains("is a directory"), line);
       return;
     }
-    // summary, tasks and export read the .jfr files of a directory (a pull's): each must read.
+    // summary, tasks, export and view read the .jfr files of a directory (a pull's): each must read.
     Path pulled = Files.createDirectories(dir.resolve("pulled-" + command));
     Files.writeString(pulled.resolve("notes.txt"), "not a trace, passed over");
     String none = run(command, pulled).badInput();
@@ -104,7 +107,7 @@ class BadInputTest {
         () -> Trace.withRegion("r", () -> Recordings.work(60))));
     byte[] bytes = Files.readAllBytes(trace);
     Path truncated = Files.write(dir.resolve("cut.jfr"), Arrays.copyOf(bytes, bytes.length - 10));
-    for (String command : List.of("summary", "tasks", "export")) {
+    for (String command : List.of("summary", "tasks", "export", "view")) {
       String line = run(command, truncated).badInput();
       assertTrue(line.contains("run 'livetrace repair " + truncated), line);
     }
@@ -243,7 +246,7 @@ class BadInputTest {
   @Test
   void anUnknownCommandIsNamedAndTheCommandsListed() {
     String line = Cli.run("frobnicate", "trace.jfr").badInput();
-    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, pprof, pull, help"), line);
+    assertTrue(line.contains("'frobnicate' is not a command; the commands are summary, tasks, export, repair, pprof, pull, view, help"), line);
     assertTrue(Cli.run("--frobnicate").badInput().contains("Unknown option: '--frobnicate'"));
   }
 
