@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +79,46 @@ class ExecutableJarIT {
     List<Map<String, Object>> events = Json.array(exported.get("traceEvents")).stream().map(Json::object).toList();
     Exports.assertSlicesNest(events);
     assertEquals(1, Exports.with(Exports.with(events, "ph", "X"), "name", "brew").size(), "the region, from the jar");
+  }
+
+  /** view from the jar: the chart library is in it (the minified bundle only) and served from it. */
+  @Test
+  void viewServesItsPagesAndTheChartLibraryFromTheJar() throws Exception {
+    Path jar = Path.of(System.getProperty("livetrace.jar", "target/livetrace.jar"));
+    try (JarFile entries = new JarFile(jar.toFile())) {
+      List<String> echarts = entries.stream().map(JarEntry::getName)
+          .filter(n -> n.startsWith("META-INF/resources/webjars/echarts/") && !n.endsWith("/")).toList();
+      assertTrue(echarts.stream().anyMatch(n -> n.endsWith("/dist/echarts.min.js")), echarts.toString());
+      assertTrue(echarts.size() < 10, () -> "only the bundle and its licence: " + echarts);
+    }
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+        "view", trace.toString(), "--no-browser").redirectError(dir.resolve("view-err.txt").toFile()).start();
+    try {
+      String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      assertTrue(line != null && line.matches("livetrace view: serving .* at http://127\\.0\\.0\\.1:\\d+/ \\(Ctrl-C to stop\\)"),
+          () -> line + "; stderr: " + readQuietly(dir.resolve("view-err.txt")));
+      URI uri = URI.create(line.replaceAll(".* at (\\S+) .*", "$1"));
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<byte[]> script = http.send(HttpRequest.newBuilder(uri.resolve("/static/echarts.min.js")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, script.statusCode());
+      assertTrue(script.body().length > 500_000, script.body().length + " bytes of ECharts");
+      HttpResponse<String> tasks = http.send(HttpRequest.newBuilder(uri.resolve("/tasks")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, tasks.statusCode());
+      assertTrue(tasks.body().contains("data-type=\"order\""), tasks.body());
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "view stopped");
+    }
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return e.toString();
+    }
   }
 
   @Test

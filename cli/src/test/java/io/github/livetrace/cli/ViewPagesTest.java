@@ -13,10 +13,13 @@ import io.github.livetrace.cli.internal.ViewServer;
 import io.github.livetrace.testing.HeadlessChromium;
 import io.github.livetrace.testing.TraceFiles;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -279,6 +282,26 @@ class ViewPagesTest {
     HttpResponse<String> typed = get("/tasks/list?type=order&min=0&max=1h");
     assertEquals(200, typed.statusCode());
     assertTrue(typed.body().contains("<p id=summary>" + (ORDER_MILLIS.length + 1) + " tasks of type"), typed.body());
+  }
+
+  /**
+   * A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) would send
+   * its own name as Host: refused, and every page forbids loading from other origins.
+   */
+  @Test
+  void onlyThisOriginIsServedAndAllowed() throws Exception {
+    int port = server.uri().getPort();
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: rebound.example:" + port + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
+      assertTrue(answer.contains("this viewer answers requests for 127.0.0.1:" + port + " only"), answer);
+    }
+    HttpResponse<String> page = get("/");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'; script-src 'self';"),
+        page.headers().toString());
   }
 
   private static HttpResponse<String> get(String pathAndQuery) throws Exception {
