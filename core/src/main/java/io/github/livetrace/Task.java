@@ -39,30 +39,42 @@ import java.util.concurrent.ExecutorService;
  */
 public final class Task {
   /** The task current on a thread when no other is: id 0, never ends. */
-  static final Task BACKGROUND = new Task(0, 0, "", 0);
+  static final Task BACKGROUND = new Task(0, 0, "", 0, null);
 
-  private static final VarHandle ENDED;
+  // The state: a slot of OpenTasks, or one of these.
+  /** Not in {@link OpenTasks}: begun while no task end was recorded. */
+  static final int UNLISTED = -1;
+
+  static final int ENDED = -2;
+
+  /** Not in {@link OpenTasks}, which was full: a {@code livetrace.TaskBegin} was written instead. */
+  static final int BEGIN_WRITTEN = -3;
+
+  private static final VarHandle STATE;
 
   static {
     try {
-      ENDED = MethodHandles.lookup().findVarHandle(Task.class, "ended", boolean.class);
+      STATE = MethodHandles.lookup().findVarHandle(Task.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
+  // 48 bytes with compressed references: what a task costs, traced or not.
   private final long id;
   private final long parentId;
   private final String type;
   private final long startNanos;
-  @SuppressWarnings("unused") // through ENDED
-  private volatile boolean ended;
+  private final Thread beginThread;
+  @SuppressWarnings("unused") // through STATE
+  private volatile int state = UNLISTED;
 
-  Task(long id, long parentId, String type, long startNanos) {
+  Task(long id, long parentId, String type, long startNanos, Thread beginThread) {
     this.id = id;
     this.parentId = parentId;
     this.type = type;
     this.startNanos = startNanos;
+    this.beginThread = beginThread;
   }
 
   /** The task current on this thread; the background task (id 0) when none is. */
@@ -91,7 +103,20 @@ public final class Task {
 
   /** Whether {@link #end()} was called. The background task never ends. */
   public boolean isEnded() {
-    return ended;
+    return state == ENDED;
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
+  Thread beginThread() {
+    return beginThread;
+  }
+
+  /** Sets the state before the task is handed to anyone: a plain write. */
+  void begun(int state) {
+    STATE.set(this, state);
   }
 
   /**
@@ -103,20 +128,30 @@ public final class Task {
       return;
     }
     try {
-      if (!ENDED.compareAndSet(this, false, true)) {
+      int was = (int) STATE.getAndSet(this, ENDED);
+      if (was == ENDED) {
         return;
       }
       long duration = System.nanoTime() - startNanos;
-      if (Jfr.PRESENT) {
-        TaskEndEvent event = new TaskEndEvent();
-        if (event.isEnabled()) {
-          StringPoolGuard.beforeCommit();
-          event.taskId = id;
-          event.parentId = parentId;
-          event.taskType = type;
-          event.taskDuration = duration;
-          event.commit();
-        }
+      if (was >= 0) {
+        OpenTasks.remove(was);
+      }
+      if (Jfr.PRESENT && TaskEndEvent.enabled()) {
+        // One event instance per thread, reset by begin() and end(): on JDK 21 and later a
+        // committed event escapes, and would double what a task allocates.
+        TaskEndEvent event = ThreadState.get().taskEnd();
+        StringPoolGuard.beforeCommit();
+        Thread thread = Thread.currentThread();
+        event.begin();
+        event.taskId = id;
+        event.parentId = parentId;
+        event.taskType = type;
+        event.taskDuration = duration;
+        event.beginThread = beginThread == thread ? null : beginThread;
+        event.beginEvent = was == BEGIN_WRITTEN;
+        event.end();
+        event.commit();
+        event.beginThread = null; // not to keep a thread alive
       }
       if (TraceStats.hasTaskEndListeners()) {
         TraceStats.taskEnded(id, type, duration);

@@ -1,6 +1,7 @@
 package io.github.livetrace;
 
 import io.github.livetrace.internal.Misuse;
+import io.github.livetrace.internal.TaskEndEvent;
 import java.util.Arrays;
 
 /**
@@ -25,6 +26,7 @@ final class ThreadState {
   private static final ThreadLocal<ThreadState> STATE = ThreadLocal.withInitial(ThreadState::new);
 
   private Task current = Task.BACKGROUND;
+  private TaskEndEvent taskEnd;
   private Scope innermost; // the innermost tracked open scope; each links to the one before
   private int scopeDepth;
   private Region[] open = new Region[8];
@@ -32,6 +34,15 @@ final class ThreadState {
 
   static ThreadState get() {
     return STATE.get();
+  }
+
+  /** This thread's task end event, reused: only this thread commits it, one task at a time. */
+  TaskEndEvent taskEnd() {
+    TaskEndEvent event = taskEnd;
+    if (event == null) {
+      taskEnd = event = new TaskEndEvent();
+    }
+    return event;
   }
 
   /** The task current on this thread, once scopes closed elsewhere have been let go of. */

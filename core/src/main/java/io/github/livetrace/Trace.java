@@ -9,6 +9,7 @@ import io.github.livetrace.internal.RegionEvent;
 import io.github.livetrace.internal.StartCheck;
 import io.github.livetrace.internal.StringPoolGuard;
 import io.github.livetrace.internal.TaskBeginEvent;
+import io.github.livetrace.internal.TaskEndEvent;
 import io.github.livetrace.internal.Text;
 import io.github.livetrace.internal.TraceStats;
 import io.github.livetrace.internal.TraceStats.Rejection;
@@ -242,8 +243,10 @@ public final class Trace {
 
   /**
    * Creates a task of the given type, a child of the task current on this thread. Tasks are
-   * created (and get ids) even while no trace records; a {@code livetrace.TaskBegin} event is
-   * written when one does. Task types should be few: tools group by them.
+   * created (and get ids) even while no trace records. While one does, a task writes one event,
+   * {@code livetrace.TaskEnd} with its duration, and {@code livetrace.OpenTask} at the end of each
+   * chunk while it is open, so that a trace shows the tasks still open at its end. Task types
+   * should be few: tools group by them.
    *
    * @param type what kind of operation, such as {@code "http GET /orders"}; null counts as empty,
    *     and more than {@value io.github.livetrace.internal.Text#MAX_NAME} chars are cut
@@ -264,18 +267,25 @@ public final class Trace {
   }
 
   private static Task begin(Task parent, String type) {
-    Task task = new Task(TASK_IDS.incrementAndGet(), parent.id(), Text.name(type), System.nanoTime());
+    Task task =
+        new Task(TASK_IDS.incrementAndGet(), parent.id(), Text.name(type), System.nanoTime(), Thread.currentThread());
     if (!Jfr.PRESENT) {
       return task;
     }
     try {
-      TaskBeginEvent event = new TaskBeginEvent();
-      if (event.isEnabled()) {
-        StringPoolGuard.beforeCommit();
-        event.taskId = task.id();
-        event.parentId = task.parentId();
-        event.taskType = task.type();
-        event.commit();
+      if (TaskEndEvent.enabled()) {
+        int slot = OpenTasks.add(task);
+        if (slot >= 0) {
+          task.begun(slot);
+        } else {
+          task.begun(Task.BEGIN_WRITTEN);
+          TaskBeginEvent event = new TaskBeginEvent();
+          StringPoolGuard.beforeCommit();
+          event.taskId = task.id();
+          event.parentId = task.parentId();
+          event.taskType = task.type();
+          event.commit();
+        }
       }
     } catch (RuntimeException e) {
       // Never into application code.

@@ -26,8 +26,12 @@
  *
  * <ul>
  *   <li>A {@link io.github.livetrace.Task} is a logical operation (a request, a job) that may
- *       span threads. It becomes {@code livetrace.TaskBegin} and {@code livetrace.TaskEnd}
- *       events; a task made current on a thread owns the regions and logs of that thread.
+ *       span threads. It becomes one {@code livetrace.TaskEnd} event, which holds its begin too
+ *       (its duration and, when another, the thread that created it); a task still open when a
+ *       chunk ends is a {@code livetrace.OpenTask} event at that chunk's end, so that a trace
+ *       shows what had not ended. A task made current on a thread owns the regions and logs of
+ *       that thread. ({@code livetrace.TaskBegin} is written only for a task created while more
+ *       than 16,384 are open, and for every task by livetrace 0.1.)
  *   <li>A {@link io.github.livetrace.Region} is an interval on one thread: a {@code
  *       livetrace.Region} event with a duration. Regions nest.
  *   <li>{@link io.github.livetrace.Trace#log} writes a {@code livetrace.Log} event: a category and

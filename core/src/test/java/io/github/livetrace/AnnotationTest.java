@@ -79,10 +79,13 @@ class AnnotationTest {
     assertNotEquals(parent.id(), child.id());
     assertEquals(0, parent.parentId());
     assertEquals(parent.id(), child.parentId());
-    List<RecordedEvent> begins = ofType(events, "TaskBegin");
-    assertEquals(2, begins.size());
-    assertEquals(parent.id(), begins.get(1).getLong("parentId"));
-    assertEquals("child", begins.get(1).getString("taskType"));
+    assertTrue(ofType(events, "TaskBegin").isEmpty(), "a task's end says all of it");
+    List<RecordedEvent> ends = ofType(events, "TaskEnd");
+    assertEquals(2, ends.size());
+    assertEquals(child.id(), ends.get(0).getLong("taskId"));
+    assertEquals(parent.id(), ends.get(0).getLong("parentId"));
+    assertEquals("child", ends.get(0).getString("taskType"));
+    assertEquals(0, ends.get(1).getLong("parentId"));
   }
 
   @Test
@@ -238,7 +241,7 @@ class AnnotationTest {
               Trace.logf("fmt", null);
               Trace.logf(null, "%s", (Object[]) null);
             });
-    List<RecordedEvent> tasks = ofType(events, "TaskBegin");
+    List<RecordedEvent> tasks = ofType(events, "TaskEnd");
     assertEquals("", tasks.get(0).getString("taskType"));
     assertEquals(Text.MAX_NAME, tasks.get(1).getString("taskType").length());
     List<RecordedEvent> logs = ofType(events, "Log");

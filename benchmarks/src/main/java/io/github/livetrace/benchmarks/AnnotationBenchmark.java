@@ -115,7 +115,7 @@ public class AnnotationBenchmark {
     // the output fails after the trial, so that the trace ends without reading them all.
     TraceOptions options = TraceOptions.defaults().withWriteTimeout(Duration.ofMinutes(10));
     if (tracing.equals("stacks")) {
-      for (String event : new String[] {"Region", "Log", "TaskBegin", "TaskEnd"}) {
+      for (String event : new String[] {"Region", "Log", "TaskBegin", "TaskEnd", "OpenTask"}) {
         options = options.withSetting("livetrace." + event + "#stackTrace", "true");
       }
       options = options.withSetting("benchmark.Raw#stackTrace", "true");

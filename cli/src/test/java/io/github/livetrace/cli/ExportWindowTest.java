@@ -47,15 +47,13 @@ class ExportWindowTest {
     });
     file = TraceFiles.write(trace);
     origin = TraceFiles.chunks(trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
-    Map<Long, RecordedEvent> begins = new HashMap<>();
-    for (RecordedEvent begin : TraceFiles.events(trace, EventNames.TASK_BEGIN)) {
-      begins.put(begin.getLong("taskId"), begin);
-    }
     for (RecordedEvent end : TraceFiles.events(trace, EventNames.TASK_END)) {
       String type = end.getString("taskType");
       long id = end.getLong("taskId");
       ids.put(type, id);
-      spans.put(type, new long[] {Timestamps.nanos(begins.get(id).getStartTime()), Timestamps.nanos(end.getEndTime())});
+      // A task's end holds its begin: taskDuration before it.
+      long endNanos = Timestamps.nanos(end.getEndTime());
+      spans.put(type, new long[] {endNanos - end.getDuration("taskDuration").toNanos(), endNanos});
     }
   }
 

@@ -126,8 +126,9 @@ class FleetAnalysisTest {
           }
         }
         assertTrue(file != null, "no file for " + p.getValue() + " (the JVMs share a host here, so their names carry the pid)");
-        long firstBegin = io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(file), "livetrace.TaskBegin").stream()
-            .mapToLong(e -> e.getStartTime().toEpochMilli()).min().orElseThrow();
+        // A task's end holds its begin: taskDuration before it.
+        long firstBegin = io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(file), "livetrace.TaskEnd").stream()
+            .mapToLong(e -> e.getEndTime().minus(e.getDuration("taskDuration")).toEpochMilli()).min().orElseThrow();
         assertEquals(firstBegin - origin, firstMicros / 1000, 2.0, p.getValue());
       }
     } finally {

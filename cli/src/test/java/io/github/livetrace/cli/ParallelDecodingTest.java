@@ -91,6 +91,12 @@ class ParallelDecodingTest {
     }
   }
 
+  /** An open task is open in every later trace of this JVM, those of other tests too. */
+  @org.junit.jupiter.api.AfterAll
+  static void endOpenTasks() {
+    open.forEach(Task::end);
+  }
+
   @Test
   void everyNumberOfThreadsGivesTheSummaryOfOnePass() throws Exception {
     for (Path path : files) {

@@ -31,6 +31,13 @@ class SummaryCommandTest {
 
   private static byte[] trace;
   private static Path file;
+  private static Task leak;
+
+  /** An open task is open in every later trace of this JVM, those of other tests too. */
+  @org.junit.jupiter.api.AfterAll
+  static void endTheLeak() {
+    leak.end();
+  }
 
   @BeforeAll
   @SuppressWarnings("try") // scopes and regions are closed, not used
@@ -40,7 +47,7 @@ class SummaryCommandTest {
         Recordings.record(
             TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)), // several chunks, even on a busy machine
             () -> {
-              Trace.newTask("leak"); // never ended
+              leak = Trace.newTask("leak"); // not ended in the trace
               Task batch = Trace.newTask("batch");
               try (Task.Scope b = batch.makeCurrent()) {
                 Trace.log("batch", "starting " + ORDERS + " orders");
@@ -126,7 +133,7 @@ class SummaryCommandTest {
     String expected = json(trace, inOrder);
     assertEquals(expected, json(trace, merged));
     assertTrue(expected.contains("\"type\": \"early\""), "a task that began before the trace is in the report");
-    assertEquals(2, merged.taskIdsHeld(), "what is held at the end: the early task's end, the leak's begin");
+    assertEquals(1, merged.taskIdsHeld(), "what is held at the end: the leak, open at the end (an end holds its begin)");
   }
 
   private static String json(TraceFile trace, TraceSummary summary) throws Exception {

@@ -112,8 +112,8 @@ class TasksCommandTest {
                       }));
       Trace.withRegion("steam", () -> work(60));
       brew.get(30, TimeUnit.SECONDS);
-      Task receipt = Trace.newTask("receipt");
-      receipt.end();
+      Task receipt = Trace.newTask("receipt"); // begun here, ended by the barista
+      POOL.submit(receipt::end).get(30, TimeUnit.SECONDS);
     } finally {
       order.end();
     }
@@ -123,6 +123,14 @@ class TasksCommandTest {
   static void stopPool() throws InterruptedException {
     POOL.shutdown();
     assertTrue(POOL.awaitTermination(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aTaskEndedOnAnotherThreadShowsItsBeginWhereItBegan() {
+    String out = Cli.run("tasks", file.toString(), "--type", "receipt").ok().out();
+    assertTrue(line(out, "task begin").contains(mainThread), out);
+    assertTrue(line(out, "task end").contains("barista-1"), out);
+    assertTrue(line(out, "threads").contains(mainThread) && line(out, "threads").contains("barista-1"), out);
   }
 
   @Test

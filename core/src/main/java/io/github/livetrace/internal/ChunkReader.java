@@ -314,6 +314,14 @@ public final class ChunkReader {
      */
     Map<String, Integer> checkBody(ChunkHeader header, Map<Long, String> refused) throws IOException {
       Map<String, Integer> found = new TreeMap<>();
+      // A few ids, looked up for every record: in an array, since a Long key would box each.
+      long[] refusedIds = new long[refused.size()];
+      String[] refusedNames = new String[refused.size()];
+      int k = 0;
+      for (Map.Entry<Long, String> e : refused.entrySet()) {
+        refusedIds[k] = e.getKey();
+        refusedNames[k++] = e.getValue();
+      }
       boolean compressed = (header.flags() & 1) != 0;
       long end = offset() - ChunkHeader.SIZE + header.chunkSize();
       while (offset() < end) {
@@ -326,9 +334,10 @@ public final class ChunkReader {
         if (size <= 0 || recordStart + size > end || offset() > recordStart + size) {
           throw new IOException("malformed record at chunk offset " + (recordStart - end + header.chunkSize()));
         }
-        String name = refused.get(type);
-        if (name != null) {
-          found.merge(name, 1, Integer::sum);
+        for (int i = 0; i < refusedIds.length; i++) {
+          if (refusedIds[i] == type) {
+            found.merge(refusedNames[i], 1, Integer::sum);
+          }
         }
         skip(recordStart + size - offset());
       }

@@ -6,6 +6,8 @@ import java.util.List;
 public final class EventNames {
   public static final String TASK_BEGIN = "livetrace.TaskBegin";
   public static final String TASK_END = "livetrace.TaskEnd";
+  /** {@link OpenTaskEvent}: a task still open when a chunk ended, at the end of each. */
+  public static final String OPEN_TASK = "livetrace.OpenTask";
   public static final String REGION = "livetrace.Region";
   public static final String LOG = "livetrace.Log";
   public static final String MISUSE = "livetrace.Misuse";
@@ -20,7 +22,7 @@ public final class EventNames {
   public static final String STRING_POOL_SYNC = "io.github.livetrace.StringPoolSync";
 
   /** The events that annotation calls write, in the order a reader usually wants them. */
-  public static final List<String> ALL = List.of(TASK_BEGIN, TASK_END, REGION, LOG, MISUSE);
+  public static final List<String> ALL = List.of(TASK_BEGIN, TASK_END, OPEN_TASK, REGION, LOG, MISUSE);
 
   private EventNames() {}
 }

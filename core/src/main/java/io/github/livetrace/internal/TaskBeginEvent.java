@@ -6,7 +6,12 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
-/** A task was created ({@code Trace.newTask}). */
+/**
+ * A task was created ({@code Trace.newTask}) that livetrace could not keep track of until it
+ * ends (more tasks open at once than it tracks): so that it is seen even if it never ends. Other
+ * tasks write only a {@link TaskEndEvent}, or an {@link OpenTaskEvent} at each chunk's end while
+ * they are open. Traces written by livetrace 0.1 have one for every task.
+ */
 @Name(EventNames.TASK_BEGIN)
 @Label("Task Begin")
 @Category("livetrace")

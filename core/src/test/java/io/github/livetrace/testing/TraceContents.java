@@ -16,7 +16,8 @@ import jdk.jfr.consumer.RecordedEvent;
 
 /** The livetrace events of a downloaded trace, read with {@code jdk.jfr.consumer}. */
 public final class TraceContents {
-  private final Map<Long, RecordedEvent> begins = new HashMap<>();
+  // Per task, the event that says most of it: its end, else its last open-task event, else its begin.
+  private final Map<Long, RecordedEvent> tasks = new HashMap<>();
   private final Map<Long, RecordedEvent> ends = new HashMap<>();
   private final List<RecordedEvent> logs;
   private final List<RecordedEvent> regions;
@@ -25,11 +26,15 @@ public final class TraceContents {
   /** Reads the trace; fails the test if a task begins or ends twice. */
   public TraceContents(byte[] trace) {
     List<RecordedEvent> all = TraceFiles.events(trace);
-    for (RecordedEvent e : of(all, "livetrace.TaskBegin")) {
-      assertEquals(null, begins.put(e.getLong("taskId"), e), "two TaskBegin events for one task");
+    for (RecordedEvent e : of(all, EventNames.TASK_BEGIN)) {
+      assertEquals(null, tasks.put(e.getLong("taskId"), e), "two TaskBegin events for one task");
     }
-    for (RecordedEvent e : of(all, "livetrace.TaskEnd")) {
+    for (RecordedEvent e : of(all, EventNames.OPEN_TASK)) {
+      tasks.put(e.getLong("taskId"), e); // in time order: the last chunk's wins
+    }
+    for (RecordedEvent e : of(all, EventNames.TASK_END)) {
       assertEquals(null, ends.put(e.getLong("taskId"), e), "two TaskEnd events for one task");
+      tasks.put(e.getLong("taskId"), e);
     }
     logs = of(all, "livetrace.Log");
     regions = of(all, "livetrace.Region");
@@ -62,9 +67,9 @@ public final class TraceContents {
     return all.stream().filter(e -> e.getEventType().getName().equals(type)).collect(Collectors.toList());
   }
 
-  /** Tasks whose type is {@code type} and that began in the trace. */
+  /** Tasks whose type is {@code type} and that the trace shows: begun, ended or open in it. */
   public Set<Long> tasksOfType(String type) {
-    return begins.values().stream()
+    return tasks.values().stream()
         .filter(e -> type.equals(e.getString("taskType")))
         .map(e -> e.getLong("taskId"))
         .collect(Collectors.toSet());
@@ -82,17 +87,19 @@ public final class TraceContents {
         .collect(Collectors.toSet());
   }
 
-  /** The type of a task that began in the trace; fails if it did not. */
+  /** The type of a task the trace shows; fails if it does not. */
   public String typeOf(long taskId) {
-    RecordedEvent begin = begins.get(taskId);
-    assertNotNull(begin, "no TaskBegin for task " + taskId);
-    return begin.getString("taskType");
+    return task(taskId).getString("taskType");
   }
 
   public long parentOf(long taskId) {
-    RecordedEvent begin = begins.get(taskId);
-    assertNotNull(begin, "no TaskBegin for task " + taskId);
-    return begin.getLong("parentId");
+    return task(taskId).getLong("parentId");
+  }
+
+  private RecordedEvent task(long taskId) {
+    RecordedEvent event = tasks.get(taskId);
+    assertNotNull(event, "the trace does not show task " + taskId);
+    return event;
   }
 
   public boolean ended(long taskId) {

@@ -41,7 +41,7 @@ class CoffeeShopTest {
               HttpRequest.newBuilder(shop.uri().resolve("/debug/pprof/trace?seconds=2")).timeout(Duration.ofSeconds(60)).build(),
               HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, trace.statusCode());
-      assertTrue(jfr(trace.body(), "summary").contains("livetrace.TaskBegin"));
+      assertTrue(jfr(trace.body(), "summary").contains("livetrace.TaskEnd"));
 
       List<RecordedEvent> events = events(trace.body());
       Set<String> regions =

@@ -42,7 +42,7 @@ import org.springframework.util.ClassUtils;
  *
  * <pre>
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
- * jfr print --events livetrace.TaskBegin trace.jfr
+ * jfr print --events livetrace.TaskEnd trace.jfr
  * </pre>
  *
  * <p>Unless {@code livetrace.enabled=false}, which registers nothing at all, it registers:

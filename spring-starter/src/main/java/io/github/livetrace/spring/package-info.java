@@ -4,7 +4,7 @@
  *
  * <pre>
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
- * jfr print --events livetrace.TaskBegin trace.jfr
+ * jfr print --events livetrace.TaskEnd trace.jfr
  * </pre>
  *
  * <p>{@link io.github.livetrace.spring.LivetraceAutoConfiguration} registers, each part only when

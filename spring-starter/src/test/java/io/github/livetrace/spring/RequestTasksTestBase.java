@@ -126,7 +126,7 @@ abstract class RequestTasksTestBase {
         meters.find("http.server.requests").tag("uri", "UNKNOWN").timer(),
         "trace requests count in the application's http.server.requests");
 
-    String printed = TraceFiles.jfr(trace, "print", "--events", "livetrace.TaskBegin");
+    String printed = TraceFiles.jfr(trace, "print", "--events", "livetrace.TaskEnd");
     assertTrue(printed.contains("taskType = \"" + SERVER + "\""), printed);
     assertTrue(printed.contains("taskType = \"" + CLIENT + "\""), printed);
 

@@ -289,6 +289,9 @@ public final class ChromeTraceExport implements JfrEventHandler {
       case LivetraceEvents.TASK_END:
         taskEnded(event, end);
         break;
+      case LivetraceEvents.OPEN_TASK:
+        taskOpen(event);
+        break;
       case LivetraceEvents.REGION:
         region(event, end);
         break;
@@ -347,6 +350,27 @@ public final class ChromeTraceExport implements JfrEventHandler {
     }
   }
 
+  /**
+   * A task open at the end of a chunk: known from here on, with its begin, as if its begin had
+   * been read (a chunk's open tasks claim the regions read before them, see {@link TaskTracker}).
+   */
+  private void taskOpen(JfrEvent event) {
+    long taskId = event.longValue(LivetraceEvents.TASK_ID);
+    TaskState task = tasks.begun(taskId);
+    if (task.ended || task.beginNanos != Long.MIN_VALUE) {
+      return; // known already
+    }
+    JfrThread thread = event.thread(LivetraceEvents.BEGIN_THREAD);
+    task.type = event.string(LivetraceEvents.TASK_TYPE);
+    task.parentId = event.longValue(LivetraceEvents.PARENT_ID);
+    task.beginTid = tid(thread);
+    task.beginThreadName = thread == null ? null : thread.name();
+    task.beginNanos = LivetraceEvents.beginNanos(event);
+    if (selection.task(taskId) && selection.inWindow(task.beginNanos, task.beginNanos)) {
+      writeBegin(task, taskId, task.beginNanos, task.beginNanos < originNanos);
+    }
+  }
+
   private void taskEnded(JfrEvent event, long end) {
     long taskId = event.longValue(LivetraceEvents.TASK_ID);
     TaskState task = tasks.ended(taskId, end);
@@ -368,9 +392,11 @@ public final class ChromeTraceExport implements JfrEventHandler {
       if (begunInTrace) {
         writeBegin(task, taskId, begin, false);
       } else {
-        task.beginTid = tid;
-        task.beginThreadName = thread == null ? null : thread.name();
-        writeBegin(task, taskId, begin, true);
+        JfrThread beginThread = LivetraceEvents.beginThread(event);
+        task.beginTid = tid(beginThread);
+        task.beginThreadName = beginThread == null ? null : beginThread.name();
+        // Since livetrace 0.2 an end holds its begin; a 0.1 end without its begin began before.
+        writeBegin(task, taskId, begin, LivetraceEvents.endHasBegin(event) || begin < originNanos);
       }
     }
     named(tid, thread);

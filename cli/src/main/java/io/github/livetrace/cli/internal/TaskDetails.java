@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import io.github.livetrace.internal.ChunkHeader;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -205,21 +206,25 @@ public final class TaskDetails implements JfrEventHandler {
   private final Map<Long, List<Detail>> byParent = new HashMap<>();
 
   private final int[] jvmOfChunk;
+  private final boolean[] endsRecording;
   private int jvm; // of the chunk being read
+  private boolean lastChunk; // whether it is its JVM's last, whose open tasks were open at the end
 
   public TaskDetails(TraceFile file, List<TaskSearch.Match> matches) {
-    this(file.startNanos(), new int[file.chunks().size()], matches);
+    this(file.startNanos(), file.chunks(), new int[file.chunks().size()], matches);
   }
 
   /**
    * The details of one file of a {@link Fleet}, which {@link #merge} adds up with the others.
    *
    * @param traceStartNanos the start of the whole trace
+   * @param chunks the file's chunks, whose times tell where each recording ends
    * @param jvmOfChunk by chunk index, the JVM that wrote it
    */
-  public TaskDetails(long traceStartNanos, int[] jvmOfChunk, List<TaskSearch.Match> matches) {
+  public TaskDetails(long traceStartNanos, List<ChunkHeader> chunks, int[] jvmOfChunk, List<TaskSearch.Match> matches) {
     this.traceStartNanos = traceStartNanos;
     this.jvmOfChunk = jvmOfChunk;
+    this.endsRecording = LivetraceEvents.endsOfRecordings(chunks, jvmOfChunk);
     for (TaskSearch.Match match : matches) {
       Detail detail = new Detail(match);
       details.put(match.taskId(), detail);
@@ -231,10 +236,11 @@ public final class TaskDetails implements JfrEventHandler {
 
   /** Reads every file of {@code fleet}, each on several threads, for what {@code matches} touched. */
   public static TaskDetails of(Fleet fleet, List<TaskSearch.Match> matches) throws BadInputException, java.io.IOException {
-    TaskDetails details = new TaskDetails(fleet.startNanos(), new int[0], matches);
+    TaskDetails details = new TaskDetails(fleet.startNanos(), List.of(), new int[0], matches);
     for (Fleet.Part part : fleet.parts()) {
-      TaskDetails ofFile = new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches);
-      TraceReader.decode(part.file(), () -> new TaskDetails(fleet.startNanos(), part.jvmOfChunk(), matches), ofFile::merge);
+      List<ChunkHeader> chunks = part.file().chunks();
+      TaskDetails ofFile = new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches);
+      TraceReader.decode(part.file(), () -> new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches), ofFile::merge);
       details.merge(ofFile);
     }
     return details;
@@ -248,6 +254,7 @@ public final class TaskDetails implements JfrEventHandler {
   @Override
   public void beginChunk(int index) {
     jvm = jvmOfChunk[index];
+    lastChunk = endsRecording[index];
   }
 
   @Override
@@ -257,7 +264,16 @@ public final class TaskDetails implements JfrEventHandler {
         taskEvent(event, Kind.TASK_BEGIN, -1);
         break;
       case LivetraceEvents.TASK_END:
-        taskEvent(event, Kind.TASK_END, event.longValue(LivetraceEvents.TASK_DURATION));
+        if (LivetraceEvents.endHasBegin(event)) {
+          taskEvent(event, Kind.TASK_END, event.longValue(LivetraceEvents.TASK_DURATION));
+        } else {
+          wholeTask(event);
+        }
+        break;
+      case LivetraceEvents.OPEN_TASK:
+        if (lastChunk) {
+          openAtEnd(event);
+        }
         break;
       case LivetraceEvents.REGION: {
         Detail detail = details.get(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm));
@@ -297,6 +313,50 @@ public final class TaskDetails implements JfrEventHandler {
         child.parentType = type;
       }
     }
+  }
+
+  /** A task's end that holds its begin (livetrace 0.2): both steps, and a child counted once. */
+  private void wholeTask(JfrEvent event) {
+    long taskId = TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm);
+    String type = event.string(LivetraceEvents.TASK_TYPE);
+    long duration = event.longValue(LivetraceEvents.TASK_DURATION);
+    Detail detail = details.get(taskId);
+    if (detail != null) {
+      detail.add(step(LivetraceEvents.beginThread(event), Kind.TASK_BEGIN, LivetraceEvents.beginNanos(event), type));
+      detail.add(step(event, Kind.TASK_END, 0, type));
+    }
+    related(taskId, type, event.longValue(LivetraceEvents.PARENT_ID), new Child(taskId, type, duration), true);
+  }
+
+  /** A task open at the end of the trace: its begin, unless its end was found. */
+  private void openAtEnd(JfrEvent event) {
+    long taskId = TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm);
+    String type = event.string(LivetraceEvents.TASK_TYPE);
+    Detail detail = details.get(taskId);
+    if (detail != null && !detail.match().ended()) {
+      detail.add(step(event.thread(LivetraceEvents.BEGIN_THREAD), Kind.TASK_BEGIN, LivetraceEvents.beginNanos(event), type));
+    }
+    related(taskId, type, event.longValue(LivetraceEvents.PARENT_ID), new Child(taskId, type, -1), true);
+  }
+
+  /** Tells the task's parent of it, if chosen, and the task's chosen children of their parent's type. */
+  private void related(long taskId, String type, long parentId, Child child, boolean counted) {
+    Detail parent = details.get(TaskKeys.key(parentId, jvm));
+    if (parent != null) {
+      parent.child(child, counted);
+    }
+    List<Detail> childrenOfThis = byParent.get(taskId);
+    if (childrenOfThis != null) {
+      for (Detail c : childrenOfThis) {
+        c.parentType = type;
+      }
+    }
+  }
+
+  private static Step step(JfrThread thread, Kind kind, long atNanos, String text) {
+    long threadId = thread == null ? 0 : thread.id();
+    String name = thread == null ? "?" : thread.name();
+    return new Step(kind, atNanos, 0, threadId, name, text);
   }
 
   private static Step step(JfrEvent event, Kind kind, long durationNanos, String text) {

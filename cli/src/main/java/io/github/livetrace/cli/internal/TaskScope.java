@@ -47,21 +47,32 @@ public final class TaskScope implements JfrEventHandler {
       return;
     }
     long id = event.longValue(LivetraceEvents.TASK_ID);
-    if (tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END) {
+    boolean taskEvent = tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK;
+    if (taskEvent) {
       if (id == taskId) {
         if (tag == LivetraceEvents.TASK_BEGIN) {
           beginNanos = event.startNanos();
         } else {
-          endNanos = event.endNanos();
+          if (tag == LivetraceEvents.TASK_END) {
+            endNanos = event.endNanos();
+          }
           if (beginNanos == Long.MIN_VALUE) {
-            beginNanos = endNanos - event.longValue(LivetraceEvents.TASK_DURATION);
+            beginNanos = LivetraceEvents.beginNanos(event);
           }
         }
       } else if (event.longValue(LivetraceEvents.PARENT_ID) == taskId && tasks.add(id)) {
         threads.addAll(threadsOfOthers.getOrDefault(id, Set.of()));
       }
     }
-    JfrThread thread = event.thread();
+    // An open task's event is written by whichever thread ends the chunk: its thread is its
+    // begin's. An end names the thread of its begin when that was another.
+    ranOn(id, tag == LivetraceEvents.OPEN_TASK ? null : event.thread());
+    if (taskEvent && tag != LivetraceEvents.TASK_BEGIN) {
+      ranOn(id, event.thread(LivetraceEvents.BEGIN_THREAD));
+    }
+  }
+
+  private void ranOn(long id, JfrThread thread) {
     if (thread == null) {
       return;
     }

@@ -7,6 +7,7 @@ import io.github.livetrace.cli.internal.jfr.JfrType;
 import io.github.livetrace.cli.internal.jfr.LongMap;
 import java.util.ArrayList;
 import java.util.Comparator;
+import io.github.livetrace.internal.ChunkHeader;
 import java.util.List;
 import java.util.PriorityQueue;
 
@@ -62,10 +63,11 @@ public final class TaskSearch implements JfrEventHandler {
    * #finish()} for the matches.
    */
   public static TaskSearch of(Fleet fleet, Filter filter) throws BadInputException, java.io.IOException {
-    TaskSearch search = new TaskSearch(fleet.endNanos(), new int[0], filter);
+    TaskSearch search = new TaskSearch(fleet.endNanos(), List.of(), new int[0], filter);
     for (Fleet.Part part : fleet.parts()) {
-      TaskSearch ofFile = new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter);
-      TraceReader.decode(part.file(), () -> new TaskSearch(fleet.endNanos(), part.jvmOfChunk(), filter), ofFile::merge);
+      List<ChunkHeader> chunks = part.file().chunks();
+      TaskSearch ofFile = new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter);
+      TraceReader.decode(part.file(), () -> new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter), ofFile::merge);
       search.merge(ofFile);
     }
     return search;
@@ -140,22 +142,26 @@ public final class TaskSearch implements JfrEventHandler {
   private boolean finished;
 
   private final int[] jvmOfChunk;
+  private final boolean[] endsRecording;
   private int jvm; // of the chunk being read
+  private boolean lastChunk; // whether the chunk being read is its JVM's last: its open tasks count
 
   public TaskSearch(TraceFile file, Filter filter) {
-    this(file.endNanos(), new int[file.chunks().size()], filter);
+    this(file.endNanos(), file.chunks(), new int[file.chunks().size()], filter);
   }
 
   /**
    * A search of one file of a {@link Fleet}, which {@link #merge} adds up with the others.
    *
    * @param traceEndNanos where unfinished tasks are measured to: the end of the whole trace
+   * @param chunks the file's chunks, whose times tell where each recording ends
    * @param jvmOfChunk by chunk index, the JVM that wrote it
    */
-  public TaskSearch(long traceEndNanos, int[] jvmOfChunk, Filter filter) {
+  public TaskSearch(long traceEndNanos, List<ChunkHeader> chunks, int[] jvmOfChunk, Filter filter) {
     this.filter = filter;
     this.traceEndNanos = traceEndNanos;
     this.jvmOfChunk = jvmOfChunk;
+    this.endsRecording = LivetraceEvents.endsOfRecordings(chunks, jvmOfChunk);
     this.best = new PriorityQueue<>(SLOWEST_FIRST.reversed());
   }
 
@@ -164,7 +170,8 @@ public final class TaskSearch implements JfrEventHandler {
   public EventSelection select(JfrType type) {
     EventSelection selection = LivetraceEvents.select(type, filter.text() != null);
     boolean needed = filter.text() != null
-        || selection.tag() == LivetraceEvents.TASK_BEGIN || selection.tag() == LivetraceEvents.TASK_END;
+        || selection.tag() == LivetraceEvents.TASK_BEGIN || selection.tag() == LivetraceEvents.TASK_END
+        || selection.tag() == LivetraceEvents.OPEN_TASK;
     return needed ? selection : EventSelection.of(LivetraceEvents.OTHER);
   }
 
@@ -172,12 +179,13 @@ public final class TaskSearch implements JfrEventHandler {
   public void beginChunk(int index) {
     endChunk();
     jvm = jvmOfChunk[index];
+    lastChunk = endsRecording[index];
   }
 
   @Override
   public void event(JfrEvent event) {
     int tag = event.tag();
-    if (tag == LivetraceEvents.OTHER || tag == LivetraceEvents.MISUSE) {
+    if (tag == LivetraceEvents.OTHER || tag == LivetraceEvents.MISUSE || tag == LivetraceEvents.OPEN_TASK && !lastChunk) {
       return;
     }
     long taskId = TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm);
@@ -202,6 +210,18 @@ public final class TaskSearch implements JfrEventHandler {
         task.durationNanos = event.longValue(LivetraceEvents.TASK_DURATION);
         task.type = event.string(LivetraceEvents.TASK_TYPE);
         task.parentId = TaskKeys.key(event.longValue(LivetraceEvents.PARENT_ID), jvm);
+        if (!LivetraceEvents.endHasBegin(event)) {
+          task.begun = true;
+          task.beginNanos = LivetraceEvents.beginNanos(event);
+        }
+        break;
+      case LivetraceEvents.OPEN_TASK: // open at the end, unless its end is in this chunk too
+        if (!task.ended) {
+          task.begun = true;
+          task.beginNanos = LivetraceEvents.beginNanos(event);
+          task.type = event.string(LivetraceEvents.TASK_TYPE);
+          task.parentId = TaskKeys.key(event.longValue(LivetraceEvents.PARENT_ID), jvm);
+        }
         break;
       case LivetraceEvents.REGION:
         task.textFound |= contains(event.string(LivetraceEvents.REGION_TYPE), filter.text());

@@ -438,14 +438,16 @@ public final class TraceSummary implements JfrEventHandler {
   private static final int REGION = 3;
   private static final int LOG = 4;
   private static final int MISUSE = 5;
+  private static final int OPEN_TASK = 6;
   private static final int TASK_ID = 0;
   private static final int TASK_TYPE = 1;
   private static final int TASK_DURATION = 2;
+  private static final int BEGIN_EVENT = 3;
   private static final int REGION_TYPE = 0;
   private static final int LOG_CATEGORY = 0;
 
   /** Per tag: 1 for livetrace's own events. A table, so that counting them takes no test. */
-  private static final int[] ANNOTATION = {0, 1, 1, 1, 1, 1};
+  private static final int[] ANNOTATION = {0, 1, 1, 1, 1, 1, 1};
 
   private final ByType<TypeStats> tasks = new ByType<>(TypeStats::new, (from, to) -> to.add(from));
   private final ByType<TypeStats> regions = new ByType<>(TypeStats::new, (from, to) -> to.add(from));
@@ -456,6 +458,11 @@ public final class TraceSummary implements JfrEventHandler {
   private final Map<Long, ThreadEntry> threads = new HashMap<>(); // by jvmKey(thread id)
   private final LongMap<String> openTasks = new LongMap<>(); // jvmKey(task id) -> type
   private final LongMap<String> endsWithoutBegin = new LongMap<>();
+  // What the last chunk of a JVM says was open at the end (see LivetraceEvents), less the tasks
+  // whose end is in that chunk too: an end and the chunk's list of open tasks can cross.
+  private final boolean[] endsRecording; // by chunk index: whether it ends a recording
+  private final LongMap<String> openAtEnd = new LongMap<>(); // jvmKey(task id) -> type
+  private LongMap<Boolean> endedInLastChunk = new LongMap<>();
   private int jvm; // of the chunk being read
   // The chunk being read: events and livetrace events per thread number (JfrThread.index), and
   // the threads, added to `threads` when the chunk ends. An array by number rather than a map by
@@ -487,6 +494,7 @@ public final class TraceSummary implements JfrEventHandler {
     }
     this.chunkStarts = chunks.stream().mapToLong(ChunkHeader::startNanos).toArray();
     this.jvmOfChunk = jvmOfChunk;
+    this.endsRecording = LivetraceEvents.endsOfRecordings(chunks, jvmOfChunk);
     this.eventsByJvm = new long[Math.max(1, jvms)];
     for (int i = 0; i < jvms && jvms > 1; i++) {
       tasksByJvm.add(new ByType<>(TypeStats::new, (from, to) -> to.add(from)));
@@ -530,6 +538,9 @@ public final class TraceSummary implements JfrEventHandler {
 
   /** Adds the counts per thread of the chunk read last to those of the trace. */
   private void endChunk() {
+    if (endedInLastChunk.size() > 0) {
+      endedInLastChunk = new LongMap<>();
+    }
     for (int t = 1; t < chunkThreads.length; t++) {
       JfrThread thread = chunkThreads[t];
       if (thread == null) {
@@ -550,7 +561,9 @@ public final class TraceSummary implements JfrEventHandler {
       case EventNames.TASK_BEGIN:
         return EventSelection.of(TASK_BEGIN, "taskId", "taskType");
       case EventNames.TASK_END:
-        return EventSelection.of(TASK_END, "taskId", "taskType", "taskDuration");
+        return EventSelection.of(TASK_END, "taskId", "taskType", "taskDuration", "beginEvent");
+      case EventNames.OPEN_TASK:
+        return EventSelection.of(OPEN_TASK, "taskId", "taskType");
       case EventNames.REGION:
         return EventSelection.of(REGION, "regionType");
       case EventNames.LOG:
@@ -572,7 +585,20 @@ public final class TraceSummary implements JfrEventHandler {
         taskBegun(event.longValue(TASK_ID), event.string(TASK_TYPE));
         break;
       case TASK_END:
-        taskEnded(event.longValue(TASK_ID), event.string(TASK_TYPE), event.longValue(TASK_DURATION));
+        if (!event.has(BEGIN_EVENT) || event.longValue(BEGIN_EVENT) != 0) {
+          taskEnded(event.longValue(TASK_ID), event.string(TASK_TYPE), event.longValue(TASK_DURATION));
+        } else {
+          wholeTask(event.longValue(TASK_ID), event.string(TASK_TYPE), event.longValue(TASK_DURATION));
+        }
+        break;
+      case OPEN_TASK:
+        if (endsRecording[chunk]) {
+          long key = jvmKey(event.longValue(TASK_ID));
+          if (endedInLastChunk.get(key) == null) {
+            String type = event.string(TASK_TYPE);
+            openAtEnd.put(key, type == null ? "" : type);
+          }
+        }
         break;
       case REGION:
         TypeStats region = regions.get(event.string(REGION_TYPE));
@@ -610,6 +636,23 @@ public final class TraceSummary implements JfrEventHandler {
     long key = jvmKey(id);
     if (endsWithoutBegin.remove(key) == null) {
       openTasks.put(key, type == null ? "" : type);
+    }
+  }
+
+  /** A task whose end is all of it: counted and measured at once, and kept nowhere. */
+  private void wholeTask(long id, String type, long durationNanos) {
+    TypeStats stats = tasks.get(type);
+    stats.count++;
+    stats.record(durationNanos);
+    if (!tasksByJvm.isEmpty()) {
+      TypeStats ofJvm = tasksByJvm.get(jvm).get(type);
+      ofJvm.count++;
+      ofJvm.record(durationNanos);
+    }
+    if (endsRecording[chunk]) {
+      long key = jvmKey(id);
+      endedInLastChunk.put(key, Boolean.TRUE);
+      openAtEnd.remove(key);
     }
   }
 
@@ -663,6 +706,7 @@ public final class TraceSummary implements JfrEventHandler {
         openTasks.put(id, type);
       }
     });
+    other.openAtEnd.forEach(openAtEnd::put);
   }
 
   /** Counts the tasks whose end was read but never their begin: they began before the trace. */
@@ -673,6 +717,12 @@ public final class TraceSummary implements JfrEventHandler {
     endChunk();
     finished = true;
     endsWithoutBegin.forEach((key, type) -> {
+      tasks.get(type).count++;
+      if (!tasksByJvm.isEmpty()) {
+        tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
+      }
+    });
+    openAtEnd.forEach((key, type) -> {
       tasks.get(type).count++;
       if (!tasksByJvm.isEmpty()) {
         tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
@@ -740,11 +790,12 @@ public final class TraceSummary implements JfrEventHandler {
   }
 
   /**
-   * Task ids held: tasks begun and not ended, and ends whose begin was not read. It follows the
-   * number of tasks open at a time, not the length of the trace.
+   * Task ids held: tasks begun and not ended, ends whose begin was not read, tasks open at the end,
+   * and the ends of the last chunk. It follows the number of tasks open at a time and the size of
+   * a chunk, not the length of the trace.
    */
   public int taskIdsHeld() {
-    return openTasks.size() + endsWithoutBegin.size();
+    return openTasks.size() + endsWithoutBegin.size() + openAtEnd.size() + endedInLastChunk.size();
   }
 
   private static List<TypeStats> sorted(ByType<TypeStats> byType) {

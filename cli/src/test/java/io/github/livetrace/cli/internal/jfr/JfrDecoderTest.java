@@ -306,9 +306,14 @@ class JfrDecoderTest {
           String name = fields.get(slot);
           Object value = expected.getValue(name);
           assertTrue(event.has(slot), where + " has " + name);
-          if (event.type().field(name).type().name().equals("java.lang.String")) {
+          String fieldType = event.type().field(name).type().name();
+          if (fieldType.equals("java.lang.String")) {
             assertEquals(value, event.string(slot), where + " " + name);
             textsSeen.add(event.string(slot));
+          } else if (fieldType.equals("java.lang.Thread")) {
+            assertSameThread(expected.getThread(name), event.thread(slot), where + " " + name);
+          } else if (value instanceof Boolean) {
+            assertEquals((Boolean) value ? 1 : 0, event.longValue(slot), where + " " + name);
           } else {
             assertEquals(((Number) value).longValue(), event.longValue(slot), where + " " + name);
           }

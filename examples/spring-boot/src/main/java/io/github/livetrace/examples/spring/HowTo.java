@@ -31,7 +31,7 @@ class HowTo {
       String auth = properties.hasToken() ? "-H \"Authorization: Bearer $LIVETRACE_TOKEN\" " : "";
       text.append("  a 5 s trace:     curl ").append(auth).append("-o trace.jfr '")
           .append(server).append(properties.getBasePath()).append("/trace?seconds=5'\n");
-      text.append("  its tasks:       jfr print --events livetrace.TaskBegin trace.jfr\n");
+      text.append("  its tasks:       jfr print --events livetrace.TaskEnd trace.jfr\n");
       text.append("  everything:      jfr print --events 'livetrace.*' trace.jfr\n");
     }
     // On the console whatever the logging configuration: this is what a newcomer looks for.

@@ -16,7 +16,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * <pre>
  * java -jar examples/spring-boot/target/livetrace-spring-example.jar [--server.port=N]
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
- * jfr print --events livetrace.TaskBegin trace.jfr
+ * jfr print --events livetrace.TaskEnd trace.jfr
  * </pre>
  *
  * <p>Regular customers order every few hundred milliseconds ({@code coffee.regulars.enabled},

@@ -7,7 +7,7 @@
  * mvn -pl examples/spring-boot -am package -DskipTests
  * java -jar examples/spring-boot/target/livetrace-spring-example.jar
  * curl -o trace.jfr 'http://localhost:8080/debug/pprof/trace?seconds=5'
- * jfr print --events livetrace.TaskBegin trace.jfr
+ * jfr print --events livetrace.TaskEnd trace.jfr
  * </pre>
  */
 package io.github.livetrace.examples.spring;
