@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  * that nothing is lost and the table never grows: it holds 64 KB at most, allocated on first use.
  */
 final class OpenTasks {
-  static final int SIZE = 1 << 14;
+  static final int SIZE = 1 << 14; // the hash in add() takes 14 bits
   static final int PROBES = 8;
 
   private static final Task[] SLOTS = new Task[SIZE];
@@ -34,7 +34,9 @@ final class OpenTasks {
 
   /** The slot {@code task} now holds; -1 when all it tried were taken. */
   static int add(Task task) {
-    int i = (int) task.id() & (SIZE - 1);
+    // Fibonacci hashing: tasks begun one after another, often on different threads, land on
+    // different cache lines rather than contending for one.
+    int i = (int) (task.id() * 0x9E3779B97F4A7C15L >>> (64 - 14));
     for (int n = 0; n < PROBES; n++, i = (i + 1) & (SIZE - 1)) {
       if (SLOT.getOpaque(SLOTS, i) == null && SLOT.compareAndSet(SLOTS, i, (Task) null, task)) {
         return i;
