@@ -5,9 +5,9 @@ import io.github.livetrace.cli.internal.jfr.JfrEvent;
 import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
 import io.github.livetrace.cli.internal.jfr.JfrType;
 import io.github.livetrace.cli.internal.jfr.LongMap;
+import io.github.livetrace.internal.ChunkHeader;
 import java.util.ArrayList;
 import java.util.Comparator;
-import io.github.livetrace.internal.ChunkHeader;
 import java.util.List;
 import java.util.PriorityQueue;
 
@@ -20,8 +20,11 @@ import java.util.PriorityQueue;
  * order, so a task's begin, end, regions and logs may come in any order. When the chunk has been
  * read, a task whose begin and end were both read is complete and is judged at once; the others
  * (those that span chunks, began before the trace or were still open at its end) are kept, and
- * completed by the chunks read later or by the other searches. Memory holds the tasks of a chunk,
- * the tasks that span chunks, and the best {@code limit} candidates.
+ * completed by the chunks read later or by the other searches. A task's end holds its begin
+ * (livetrace 0.2), so without a text filter the end alone completes it; with one, a task that
+ * began in an earlier chunk waits for the other searches (its regions and logs may be theirs) and
+ * is judged when all are merged. Memory holds the tasks of a chunk, the tasks that span chunks,
+ * and the best {@code limit} candidates.
  *
  * <p>A task's duration is its {@code taskDuration}; a task still open when the trace ended is
  * measured up to the end of the trace and marked unfinished. A task whose type is unknown (it
@@ -104,6 +107,9 @@ public final class TaskSearch implements JfrEventHandler {
     long durationNanos;
     boolean ended;
     boolean textFound;
+    // Known from an end that holds its begin, in an earlier chunk: its regions and logs there may
+    // be read by another search, so a text filter judges it only once all are merged (finish).
+    boolean begunInEarlierChunk;
 
     boolean complete() {
       return begun && ended;
@@ -120,6 +126,7 @@ public final class TaskSearch implements JfrEventHandler {
         endNanos = other.endNanos;
         durationNanos = other.durationNanos;
       }
+      begunInEarlierChunk |= other.begunInEarlierChunk;
       if (type == null) {
         type = other.type;
         parentId = other.parentId;
@@ -144,7 +151,9 @@ public final class TaskSearch implements JfrEventHandler {
   private final int[] jvmOfChunk;
   private final boolean[] endsRecording;
   private int jvm; // of the chunk being read
-  private boolean lastChunk; // whether the chunk being read is its JVM's last: its open tasks count
+  private boolean lastChunk; // whether the chunk being read ends a recording: its open tasks count
+  private final long[] chunkStartNanos; // by chunk index
+  private long chunkStart; // of the chunk being read
 
   public TaskSearch(TraceFile file, Filter filter) {
     this(file.endNanos(), file.chunks(), new int[file.chunks().size()], filter);
@@ -162,6 +171,7 @@ public final class TaskSearch implements JfrEventHandler {
     this.traceEndNanos = traceEndNanos;
     this.jvmOfChunk = jvmOfChunk;
     this.endsRecording = LivetraceEvents.endsOfRecordings(chunks, jvmOfChunk);
+    this.chunkStartNanos = chunks.stream().mapToLong(ChunkHeader::startNanos).toArray();
     this.best = new PriorityQueue<>(SLOWEST_FIRST.reversed());
   }
 
@@ -180,6 +190,7 @@ public final class TaskSearch implements JfrEventHandler {
     endChunk();
     jvm = jvmOfChunk[index];
     lastChunk = endsRecording[index];
+    chunkStart = chunkStartNanos[index];
   }
 
   @Override
@@ -213,6 +224,7 @@ public final class TaskSearch implements JfrEventHandler {
         if (!LivetraceEvents.endHasBegin(event)) {
           task.begun = true;
           task.beginNanos = LivetraceEvents.beginNanos(event);
+          task.begunInEarlierChunk = task.beginNanos < chunkStart;
         }
         break;
       case LivetraceEvents.OPEN_TASK: // open at the end, unless its end is in this chunk too
@@ -247,7 +259,7 @@ public final class TaskSearch implements JfrEventHandler {
       known.add(task);
       task = known;
     }
-    if (task.complete()) {
+    if (task.complete() && (filter.text() == null || task.textFound || !task.begunInEarlierChunk)) {
       judge(taskId, task);
     } else {
       spanning.put(taskId, task);
