@@ -1,13 +1,9 @@
 package io.github.livetrace.cli;
 
-import static io.github.livetrace.cli.Recordings.work;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.livetrace.Task;
-import io.github.livetrace.Trace;
-import io.github.livetrace.TraceOptions;
 import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.ViewServer;
@@ -18,22 +14,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,128 +31,44 @@ import org.junit.jupiter.api.Test;
  * task is not among them.
  */
 class ViewActivityTest {
-  private static final Object LOCK = new Object();
-  private static final Map<String, AtomicInteger> SAMPLED = new ConcurrentHashMap<>();
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final ExecutorService POOL =
-      Task.propagating(Executors.newFixedThreadPool(1, r -> new Thread(r, "barista-" + THREADS.incrementAndGet())));
-
+  private static ActivityRecording recording;
   private static byte[] trace;
   private static String mainThread;
-  private static Path file;
   private static ViewServer server;
   private static HeadlessChromium chromium;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
-  @SuppressWarnings("try") // scopes are closed, not used
   static void recordAndServe() throws Exception {
-    // A stream of the same JVM's samples says when a method has been sampled: the workload spins
-    // until then, whatever the machine's load.
-    try (RecordingStream samples = new RecordingStream()) {
-      samples.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
-      samples.onEvent("jdk.ExecutionSample", e -> {
-        for (RecordedFrame frame : e.getStackTrace() == null ? List.<RecordedFrame>of() : e.getStackTrace().getFrames()) {
-          SAMPLED.computeIfAbsent(frame.getMethod().getName(), m -> new AtomicInteger()).incrementAndGet();
-        }
-      });
-      samples.startAsync();
-      TraceOptions options = TraceOptions.defaults().withChunkInterval(Duration.ofMillis(300))
-          .withSetting("jdk.ExecutionSample#period", "10 ms");
-      mainThread = Thread.currentThread().getName();
-      trace = Recordings.record(options, () -> {
-        Task order = Trace.newTask("order");
-        try (Task.Scope s = order.makeCurrent()) {
-          Trace.withRegion("compute", () -> spinInsideTheTask());
-          Future<?> brew;
-          synchronized (LOCK) {
-            brew = POOL.submit(() -> Trace.withRegion("brew", () -> {
-              synchronized (LOCK) {
-                work(60); // jdk.ThreadSleep, above its 20 ms threshold
-              }
-            }));
-            awaitBlocked();
-            work(60); // the barista waits for the lock meanwhile: jdk.JavaMonitorEnter
-          }
-          brew.get(30, TimeUnit.SECONDS);
-          System.gc(); // a GC pause inside the task
-        } finally {
-          order.end();
-        }
-        spinOutsideTheTask();
-      });
-    }
-    file = TraceFiles.write(trace);
-    Fleet fleet = Fleet.open(List.of(file), note -> {});
+    recording = ActivityRecording.get();
+    trace = recording.trace;
+    mainThread = recording.mainThread;
+    Fleet fleet = Fleet.open(List.of(recording.file), note -> {});
     server = ViewServer.bind(0);
     server.serve(fleet, TraceSummary.of(fleet));
     chromium = HeadlessChromium.start();
   }
 
-  private static void spinInsideTheTask() {
-    spinUntilSampled("spinInsideTheTask");
-  }
-
-  private static void spinOutsideTheTask() {
-    spinUntilSampled("spinOutsideTheTask");
-  }
-
-  /** Burns CPU until JFR has sampled {@code method} three times (60 s at most). */
-  private static void spinUntilSampled(String method) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    double x = 0;
-    while (count(method) < 3 && System.nanoTime() < deadline) {
-      for (int i = 0; i < 100_000; i++) {
-        x += Math.sqrt(i + x);
-      }
-    }
-    assertTrue(x > 0 && count(method) >= 3, method + " was not sampled within 60 s");
-  }
-
-  private static int count(String method) {
-    AtomicInteger n = SAMPLED.get(method);
-    return n == null ? 0 : n.get();
-  }
-
-  /** Waits until the barista is blocked on the lock (60 s at most). */
-  private static void awaitBlocked() {
-    assertTrue(TraceFiles.eventually(60, () -> {
-      for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (t.getName().startsWith("barista-") && t.getState() == Thread.State.BLOCKED) {
-          return true;
-        }
-      }
-      return false;
-    }), "the barista never waited for the lock");
-  }
-
   @AfterAll
-  static void stop() throws InterruptedException {
+  static void stop() {
     if (chromium != null) {
       chromium.close();
     }
     if (server != null) {
       server.close();
     }
-    POOL.shutdown();
-    assertTrue(POOL.awaitTermination(30, TimeUnit.SECONDS));
   }
 
   private static URI at(String pathAndQuery) {
     return server.uri().resolve(pathAndQuery);
   }
 
-  /** The order task's id, begin and end, in nanoseconds since the epoch, as jdk.jfr.consumer reads them. */
   private static long[] order() {
-    RecordedEvent begin = TraceFiles.events(trace, EventNames.TASK_BEGIN).stream()
-        .filter(e -> "order".equals(e.getString("taskType"))).findFirst().orElseThrow();
-    RecordedEvent end = TraceFiles.events(trace, EventNames.TASK_END).stream()
-        .filter(e -> e.getLong("taskId") == begin.getLong("taskId")).findFirst().orElseThrow();
-    return new long[] {begin.getLong("taskId"), nanos(begin.getStartTime()), nanos(end.getEndTime())};
+    return recording.order();
   }
 
   private static long nanos(Instant t) {
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    return ActivityRecording.nanos(t);
   }
 
   /** An event on the chart or in the file: its type, thread ("(all)" for the JVM) and offset from the span's start. */
@@ -257,7 +159,7 @@ class ViewActivityTest {
     List<String> frames = List.of(page.evaluate(
         "[...document.querySelectorAll('#activity tr.sample td.what')].map(td => td.textContent).join('|')").split("\\|"));
     assertTrue(frames.stream().anyMatch(f -> f.contains("spinUntilSampled")), frames.toString());
-    assertTrue(SAMPLED.get("spinOutsideTheTask").get() > 0, "a sample outside the task exists");
+    assertTrue(recording.sampled("spinOutsideTheTask") > 0, "a sample outside the task exists");
     assertEquals("", page.evaluate("[...document.querySelectorAll('#activity tr.sample td.what')]"
         + ".filter(td => td.textContent.includes('Outside')).map(td => td.textContent).join()"), "a sample outside the task");
 

@@ -49,7 +49,7 @@ public final class TraceReader {
   /**
    * {@link #decode(TraceFile, JfrEventHandler)} of the chunks that may hold events which overlap
    * {@code [fromNanos, toNanos]}, nanoseconds since the epoch, and whose JVM {@code jvmOfChunk}
-   * says is {@code jvm}: those whose time overlaps it, and the one after. An event is written when
+   * says is {@code jvm} (-1 for any): those whose time overlaps it, and the one after. An event is written when
    * it ends, so a blocking that began in the span may be in the chunk after it; one that outlasted
    * that chunk as well is not read.
    *
@@ -62,7 +62,7 @@ public final class TraceReader {
     boolean afterTaken = false;
     for (int i : JfrDecoder.timeOrder(chunks)) {
       ChunkHeader chunk = chunks.get(i);
-      if (jvmOfChunk[i] != jvm || chunk.endNanos() < fromNanos) {
+      if (jvm >= 0 && jvmOfChunk[i] != jvm || chunk.endNanos() < fromNanos) {
         continue;
       }
       if (chunk.startNanos() <= toNanos) {

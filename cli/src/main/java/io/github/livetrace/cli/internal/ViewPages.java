@@ -31,7 +31,11 @@ import java.util.Map;
  *       instances in that range (durations as {@link Durations#parse} reads them; bounds
  *       inclusive), each linked to its task.
  *   <li>{@code /task/JVM/ID}: a task (JVM is the JVM's index, ID the JVM's own task id): its
- *       parent, children, threads, and regions and logs on one time axis.
+ *       parent, children, threads, and regions and logs on one time axis, and what its threads did
+ *       meanwhile ({@link ActivitySection}).
+ *   <li>{@code /region/JVM/THREAD/START}: a region instance ({@link RegionPage}).
+ *   <li>{@code /flame?kind=K&...}: a flame graph of the whole trace, a task, a task type or a span
+ *       of time ({@link FlamePage}).
  * </ul>
  *
  * An unknown type, task or path is a 404 page; a bad parameter a 400 page that says what is
@@ -44,8 +48,17 @@ final class ViewPages {
   /** Instances listed per range. */
   static final int LIST_LIMIT = 100;
 
-  /** An answer: status, type and body. */
-  record Response(int status, String contentType, byte[] body, boolean cacheable) {
+  /**
+   * An answer: status, type and body.
+   *
+   * @param scriptHash the CSP source ({@code 'sha256-...'}) of the one inline script the page may
+   *     run; null for pages that run the viewer's own scripts only
+   */
+  record Response(int status, String contentType, byte[] body, boolean cacheable, String scriptHash) {
+    Response(int status, String contentType, byte[] body, boolean cacheable) {
+      this(status, contentType, body, cacheable, null);
+    }
+
     static Response html(int status, String html) {
       return new Response(status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8), false);
     }
@@ -103,6 +116,8 @@ final class ViewPages {
         return Response.html(200, regionList(query));
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
+      } else if (path.equals("/flame")) {
+        return FlamePage.response(fleet, tasks, query);
       } else if (path.startsWith("/region/")) {
         return Response.html(200, RegionPage.html(fleet, path.substring("/region/".length())));
       }
@@ -133,6 +148,7 @@ final class ViewPages {
     fact(b, "events", "<span id=events>" + summary.events() + "</span> (" + summary.annotationEvents() + " livetrace)");
     fact(b, "tasks", "<a href=\"/tasks\">" + count(tasks) + " in " + tasks.size() + " type" + (tasks.size() == 1 ? "" : "s") + "</a>");
     fact(b, "regions", "<a href=\"/regions\">" + count(regions) + " in " + regions.size() + " type" + (regions.size() == 1 ? "" : "s") + "</a>");
+    fact(b, "profiles", FlamePage.links(""));
     if (summary.misuse() > 0) {
       fact(b, "misuse", summary.misuse() + " livetrace.Misuse events: the annotation API was used wrongly");
     }
@@ -245,6 +261,9 @@ final class ViewPages {
       return;
     }
     boolean linked = !type.type().equals(TraceSummary.OTHER_TYPES);
+    if (linked && isTask) {
+      b.append("<p>").append(FlamePage.links("type=" + url(type.type()))).append("</p>");
+    }
     b.append("<div class=chart></div><details><summary>buckets</summary><table class=histogram><thead><tr><th>latency</th>")
         .append("<th class=n data-series>").append(perJvm.isEmpty() ? "count" : "all JVMs").append("</th>");
     List<Map<Long, Long>> jvmCounts = new ArrayList<>();
@@ -433,6 +452,7 @@ final class ViewPages {
       }
       fact(b, "children", c.append("</ul>").toString());
     }
+    fact(b, "profiles", FlamePage.links("task=" + TaskKeys.jvm(key) + "/" + TaskKeys.id(key)));
     b.append("</table>");
 
     List<TaskDetails.TaskThread> taskThreads = detail.threads();
