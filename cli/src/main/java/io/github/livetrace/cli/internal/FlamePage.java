@@ -71,8 +71,13 @@ final class FlamePage {
       from = match.beginNanos();
       to = match.beginNanos() + match.durationNanos();
       TaskSpans spans = TaskSpans.ofTask(fleet, key, from, to);
-      of = "task " + TaskKeys.id(key) + " (" + ViewPages.display(match.type()) + "), on its threads while it was current there";
-      samples = new ProfileSamples(kind, kind.title + " of " + of, from, to, spans.byThread(), new int[0]);
+      long[] bounds = spans.bounds();
+      from = Math.min(from, bounds[0]);
+      to = Math.max(to, bounds[1]);
+      String title = kind.title + " of task " + TaskKeys.id(key) + " (" + ViewPages.display(match.type()) + ")";
+      of = "task " + TaskKeys.id(key) + " (" + ViewPages.display(match.type()) + "), on its threads while it was current there"
+          + " (from its first event to its last on each)";
+      samples = new ProfileSamples(kind, title, from, to, spans.byThread(), new int[0]);
       for (Fleet.Part part : fleet.parts()) {
         ProfileSamples ofPart = new ProfileSamples(kind, "", from, to, spans.byThread(), part.jvmOfChunk());
         TraceReader.decode(part.file(), part.jvmOfChunk(), TaskKeys.jvm(key), from, to, ofPart);
@@ -86,7 +91,7 @@ final class FlamePage {
       TaskSpans spans = TaskSpans.ofType(fleet, type);
       of = "the tasks of type '" + type + "', on their threads while they were current there"
           + (spans.dropped() > 0 ? " (the first " + TaskSpans.MAX_SPANS + " tasks and threads)" : "");
-      samples = everywhere(fleet, kind, kind.title + " of " + of, from, to, spans);
+      samples = everywhere(fleet, kind, kind.title + " of the tasks of type '" + type + "'", from, to, spans);
       restriction = "type=" + ViewPages.url(type);
     } else if (window) {
       from = fleet.startNanos() + offset(query, "from", 0);

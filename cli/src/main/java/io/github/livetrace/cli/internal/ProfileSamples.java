@@ -33,8 +33,8 @@ final class ProfileSamples implements JfrEventHandler {
     CPU("cpu", "CPU samples (jdk.ExecutionSample)", List.of("jdk.ExecutionSample")),
     /** What allocated: {@code jdk.ObjectAllocationSample}, by its weight in bytes. */
     ALLOC("alloc", "Allocations (jdk.ObjectAllocationSample): bytes", List.of("jdk.ObjectAllocationSample")),
-    /** Where threads were blocked, and on what: the block profile's events, by their duration. */
-    BLOCK("block", "Blocking (" + String.join(", ", ProfileKind.BLOCK.events()) + "): delay", ProfileKind.BLOCK.events());
+    /** Where threads were blocked, and on what: the block profile's events ({@link ProfileKind#BLOCK}), by their duration. */
+    BLOCK("block", "Blocking (monitors, parks, sleeps, socket and file I/O): delay", ProfileKind.BLOCK.events());
 
     final String param;
     final String title;

@@ -169,6 +169,20 @@ final class TaskSpans implements JfrEventHandler {
     dropped += other.dropped;
   }
 
+  /**
+   * The first start and the last end of all spans, nanoseconds since the epoch; {@code
+   * [Long.MAX_VALUE, Long.MIN_VALUE]} when there are none. A task's last event may end a little
+   * after its begin plus its {@code taskDuration}, which the JVM measured with another clock.
+   */
+  long[] bounds() {
+    long[] bounds = {Long.MAX_VALUE, Long.MIN_VALUE};
+    spans.values().forEach(span -> {
+      bounds[0] = Math.min(bounds[0], span[0]);
+      bounds[1] = Math.max(bounds[1], span[1]);
+    });
+    return bounds;
+  }
+
   /** Task-and-thread spans beyond {@link #MAX_SPANS}, left out. */
   long dropped() {
     return dropped;

@@ -504,7 +504,14 @@ final class ViewPages {
   private void meanwhile(StringBuilder b, long key, TaskDetails.Detail detail) throws BadInputException, IOException {
     Map<Long, String> threadsById = new LinkedHashMap<>(); // in the order the task came to them; latest names
     List<ActivitySection.Region> regionsOfTask = new ArrayList<>();
+    TaskSearch.Match task = detail.match();
+    // The span ends with its end event: begin plus taskDuration, measured with another clock, may be
+    // a little later, when the thread already works for something else.
+    long end = task.beginNanos() + task.durationNanos();
     for (TaskDetails.Step step : detail.steps()) {
+      if (step.kind() == TaskDetails.Kind.TASK_END) {
+        end = step.atNanos();
+      }
       if (step.threadId() != 0) {
         threadsById.put(step.threadId(), step.thread());
       }
@@ -512,9 +519,7 @@ final class ViewPages {
         regionsOfTask.add(new ActivitySection.Region(step.threadId(), step.atNanos(), step.durationNanos(), step.text()));
       }
     }
-    TaskSearch.Match task = detail.match();
-    ActivitySection.append(b, fleet, TaskKeys.jvm(key), threadsById, task.beginNanos(),
-        task.beginNanos() + task.durationNanos(), regionsOfTask);
+    ActivitySection.append(b, fleet, TaskKeys.jvm(key), threadsById, task.beginNanos(), end, regionsOfTask);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -117,7 +117,8 @@
         + (p.value[2] > p.value[1] ? ' for ' + (p.value[2] - p.value[1]).toFixed(3) + ' ms' : '')},
       grid: {left: 180, right: 30, top: 10, bottom: 45},
       dataZoom: [{type: 'inside', filterMode: 'weakFilter'}],
-      xAxis: {type: 'value', min: Math.min(0, ...data.map(d => d.value[1])), max: Math.max(span / 1e6, ...data.map(d => d.value[2])),
+      // The span itself: what began before it or ended after it is cut at its edges.
+      xAxis: {type: 'value', min: 0, max: span / 1e6, axisLabel: {formatter: v => String(Math.round(v * 1000) / 1000)},
         name: 'ms since the start', nameLocation: 'middle', nameGap: 28},
       yAxis: {type: 'category', data: lanes, inverse: true},
       series: [{
