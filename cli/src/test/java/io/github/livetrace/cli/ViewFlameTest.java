@@ -154,6 +154,22 @@ class ViewFlameTest {
   void theTaskTypeAndOverviewPagesLinkToFlameGraphs() throws Exception {
     HeadlessChromium.Page overview = chromium.open(at("/"));
     assertEquals("/flame?kind=cpu", overview.evaluate("document.querySelector('.flame-links a').getAttribute('href')"));
+    // The overview's form asks for a span: the spin after the task, not the one inside it.
+    long[] order = recording.order();
+    long traceStart = TraceFiles.chunks(recording.trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
+    overview.evaluate("(f => { f.kind.value = 'cpu'; f.from.value = '" + (order[2] - traceStart + 1) + "ns'; f.to.value = '1h';"
+        + " f.submit(); return 'submitted'; })(document.getElementById('flame-range'))");
+    assertTrue(TraceFiles.eventually(60, () -> {
+      try {
+        return "true".equals(overview.evaluate("String(location.pathname === '/flame' && document.readyState === 'complete'"
+            + " && !!document.getElementById('flame-total'))"));
+      } catch (AssertionError e) {
+        return false;
+      }
+    }), "the overview's form leads to a flame graph");
+    assertTrue(drew(overview, "spinOutsideTheTask"));
+    assertFalse(drew(overview, "spinInsideTheTask"));
+
     HeadlessChromium.Page types = chromium.open(at("/tasks"));
     assertEquals("/flame?kind=block&type=order", types.evaluate(
         "document.querySelector('section.type[data-type=\"order\"] .flame-links a:nth-of-type(3)').getAttribute('href')"));

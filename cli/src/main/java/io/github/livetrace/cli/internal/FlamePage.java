@@ -42,6 +42,16 @@ final class FlamePage {
     return b.append("</span>").toString();
   }
 
+  /** A form that asks for a flame graph of a span of time, offsets from the start of the trace. */
+  static String rangeForm() {
+    StringBuilder b = new StringBuilder("<form id=flame-range action=\"/flame\"><select name=kind>");
+    for (ProfileSamples.Kind kind : ProfileSamples.Kind.values()) {
+      b.append("<option>").append(kind.param).append("</option>");
+    }
+    return b.append("</select> from <input name=from size=8 placeholder=\"1s\"> to <input name=to size=8 placeholder=\"2s\">")
+        .append(" <button>flame graph</button></form>").toString();
+  }
+
   /** The flame graph the query asks for. */
   static Response response(Fleet fleet, List<TypeStats> taskTypes, Map<String, String> query)
       throws Refused, BadInputException, IOException {

@@ -148,7 +148,7 @@ final class ViewPages {
     fact(b, "events", "<span id=events>" + summary.events() + "</span> (" + summary.annotationEvents() + " livetrace)");
     fact(b, "tasks", "<a href=\"/tasks\">" + count(tasks) + " in " + tasks.size() + " type" + (tasks.size() == 1 ? "" : "s") + "</a>");
     fact(b, "regions", "<a href=\"/regions\">" + count(regions) + " in " + regions.size() + " type" + (regions.size() == 1 ? "" : "s") + "</a>");
-    fact(b, "profiles", FlamePage.links(""));
+    fact(b, "profiles", FlamePage.links("") + FlamePage.rangeForm());
     if (summary.misuse() > 0) {
       fact(b, "misuse", summary.misuse() + " livetrace.Misuse events: the annotation API was used wrongly");
     }
