@@ -5,6 +5,7 @@ import static io.github.livetrace.cli.internal.ViewPages.esc;
 import io.github.livetrace.internal.Durations;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,33 @@ final class ActivitySection {
   record Region(long threadId, long startNanos, long durationNanos, String type) {}
 
   private ActivitySection() {}
+
+  /**
+   * Appends the section for a task: its threads (those its events are on) from its begin to its
+   * end event, with its regions.
+   *
+   * @param key the task's {@linkplain TaskKeys key}
+   */
+  static void appendForTask(StringBuilder b, Fleet fleet, long key, TaskDetails.Detail detail) throws BadInputException, IOException {
+    Map<Long, String> threads = new LinkedHashMap<>(); // in the order the task came to them; latest names
+    List<Region> regions = new ArrayList<>();
+    TaskSearch.Match task = detail.match();
+    // The span ends with its end event: begin plus taskDuration, measured with another clock, may be
+    // a little later, when the thread already works for something else.
+    long end = task.beginNanos() + task.durationNanos();
+    for (TaskDetails.Step step : detail.steps()) {
+      if (step.kind() == TaskDetails.Kind.TASK_END) {
+        end = step.atNanos();
+      }
+      if (step.threadId() != 0) {
+        threads.put(step.threadId(), step.thread());
+      }
+      if (step.kind() == TaskDetails.Kind.REGION) {
+        regions.add(new Region(step.threadId(), step.atNanos(), step.durationNanos(), step.text()));
+      }
+    }
+    append(b, fleet, TaskKeys.jvm(key), threads, task.beginNanos(), end, regions);
+  }
 
   /**
    * Appends the section.

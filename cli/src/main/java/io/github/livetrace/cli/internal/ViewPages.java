@@ -496,30 +496,8 @@ final class ViewPages {
       b.append("<p class=note>and ").append(detail.droppedSteps()).append(" later events not shown</p>");
     }
     b.append("<script type=application/json id=lanes>").append(jsonArray(lanes.keySet())).append("</script>");
-    meanwhile(b, key, detail);
+    ActivitySection.appendForTask(b, fleet, key, detail);
     return layout("Task " + TaskKeys.id(key) + " " + display(task.type()), b.toString());
-  }
-
-  /** The task's threads during its span, with its regions: {@link ActivitySection}. */
-  private void meanwhile(StringBuilder b, long key, TaskDetails.Detail detail) throws BadInputException, IOException {
-    Map<Long, String> threadsById = new LinkedHashMap<>(); // in the order the task came to them; latest names
-    List<ActivitySection.Region> regionsOfTask = new ArrayList<>();
-    TaskSearch.Match task = detail.match();
-    // The span ends with its end event: begin plus taskDuration, measured with another clock, may be
-    // a little later, when the thread already works for something else.
-    long end = task.beginNanos() + task.durationNanos();
-    for (TaskDetails.Step step : detail.steps()) {
-      if (step.kind() == TaskDetails.Kind.TASK_END) {
-        end = step.atNanos();
-      }
-      if (step.threadId() != 0) {
-        threadsById.put(step.threadId(), step.thread());
-      }
-      if (step.kind() == TaskDetails.Kind.REGION) {
-        regionsOfTask.add(new ActivitySection.Region(step.threadId(), step.atNanos(), step.durationNanos(), step.text()));
-      }
-    }
-    ActivitySection.append(b, fleet, TaskKeys.jvm(key), threadsById, task.beginNanos(), end, regionsOfTask);
   }
 
   // ---------------------------------------------------------------- helpers
