@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
       "Serves web pages of the trace on 127.0.0.1 and opens them in the browser: the overview (time span,"
           + " chunks, JVMs, threads, events), task and region types with their latency histograms (a click on a"
           + " bar lists the instances in that range, slowest first), and each task with its regions, logs,"
-          + " parent, children and threads on one time axis.",
+          + " parent, children and threads on one time axis, and what those threads did meanwhile (blocked,"
+          + " on CPU, GC pauses); each region instance likewise; flame graphs of CPU, allocation and blocking,"
+          + " of the trace, a task, a task type or a span of time.",
       "Works without the internet: the charts (Apache ECharts) are served from livetrace's jar.",
       "Several files, or a directory that livetrace pull wrote, are one trace of many JVMs, as for summary."
     })

@@ -54,7 +54,17 @@ class ViewFleetTest {
       HeadlessChromium.Page list = chromium.open(server.uri().resolve(href));
       assertEquals(names.get(1), list.evaluate(
           "[...new Set([...document.querySelectorAll('#instances tbody tr')].map(r => r.cells[1].textContent))].join('|')"));
-      assertTrue(list.evaluate("document.querySelector('#instances tbody tr a').getAttribute('href')").startsWith("/task/1/"));
+      String taskHref = list.evaluate("document.querySelector('#instances tbody tr a').getAttribute('href')");
+      assertTrue(taskHref.startsWith("/task/1/"), taskHref);
+
+      // The task's page and its region's read the chunks of JVM 1 only, where the ids are JVM 1's.
+      HeadlessChromium.Page task = chromium.open(server.uri().resolve(taskHref));
+      assertEquals("main", task.evaluate("JSON.parse(document.getElementById('activity-lanes').textContent).join('|')"));
+      String regionHref = task.evaluate("document.querySelector('#steps a.region-link').getAttribute('href')");
+      assertTrue(regionHref.startsWith("/region/1/"), regionHref);
+      HeadlessChromium.Page region = chromium.open(server.uri().resolve(regionHref));
+      assertEquals("brew", region.evaluate("document.getElementById('type').textContent"));
+      assertEquals(taskHref, region.evaluate("document.querySelector('#task a').getAttribute('href')"));
     }
   }
 }

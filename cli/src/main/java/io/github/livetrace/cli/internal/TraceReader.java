@@ -6,7 +6,9 @@ import io.github.livetrace.cli.internal.jfr.JfrEvent;
 import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
 import io.github.livetrace.cli.internal.jfr.JfrFormatException;
 import io.github.livetrace.cli.internal.jfr.JfrType;
+import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -39,6 +41,39 @@ public final class TraceReader {
   public static long decode(TraceFile file, JfrEventHandler handler) throws BadInputException, IOException {
     try {
       return new JfrDecoder(file.path(), file.chunks()).decode(handler);
+    } catch (JfrFormatException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  /**
+   * {@link #decode(TraceFile, JfrEventHandler)} of the chunks that may hold events which overlap
+   * {@code [fromNanos, toNanos]}, nanoseconds since the epoch, and whose JVM {@code jvmOfChunk}
+   * says is {@code jvm} (-1 for any): those whose time overlaps it, and the one after. An event is written when
+   * it ends, so a blocking that began in the span may be in the chunk after it; one that outlasted
+   * that chunk as well is not read.
+   *
+   * @param jvmOfChunk by chunk index, the JVM that wrote it ({@link Fleet.Part#jvmOfChunk()})
+   */
+  public static long decode(TraceFile file, int[] jvmOfChunk, int jvm, long fromNanos, long toNanos,
+      JfrEventHandler handler) throws BadInputException, IOException {
+    List<ChunkHeader> chunks = file.chunks();
+    boolean[] wanted = new boolean[chunks.size()];
+    boolean afterTaken = false;
+    for (int i : JfrDecoder.timeOrder(chunks)) {
+      ChunkHeader chunk = chunks.get(i);
+      if (jvm >= 0 && jvmOfChunk[i] != jvm || chunk.endNanos() < fromNanos) {
+        continue;
+      }
+      if (chunk.startNanos() <= toNanos) {
+        wanted[i] = true;
+      } else if (!afterTaken) {
+        wanted[i] = true;
+        afterTaken = true;
+      }
+    }
+    try {
+      return new JfrDecoder(file.path(), chunks).decode(handler, i -> wanted[i]);
     } catch (JfrFormatException e) {
       throw damaged(file, e);
     }

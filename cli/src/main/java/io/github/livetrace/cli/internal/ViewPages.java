@@ -31,7 +31,11 @@ import java.util.Map;
  *       instances in that range (durations as {@link Durations#parse} reads them; bounds
  *       inclusive), each linked to its task.
  *   <li>{@code /task/JVM/ID}: a task (JVM is the JVM's index, ID the JVM's own task id): its
- *       parent, children, threads, and regions and logs on one time axis.
+ *       parent, children, threads, and regions and logs on one time axis, and what its threads did
+ *       meanwhile ({@link ActivitySection}).
+ *   <li>{@code /region/JVM/THREAD/START}: a region instance ({@link RegionPage}).
+ *   <li>{@code /flame?kind=K&...}: a flame graph of the whole trace, a task, a task type or a span
+ *       of time ({@link FlamePage}).
  * </ul>
  *
  * An unknown type, task or path is a 404 page; a bad parameter a 400 page that says what is
@@ -44,8 +48,17 @@ final class ViewPages {
   /** Instances listed per range. */
   static final int LIST_LIMIT = 100;
 
-  /** An answer: status, type and body. */
-  record Response(int status, String contentType, byte[] body, boolean cacheable) {
+  /**
+   * An answer: status, type and body.
+   *
+   * @param scriptHash the CSP source ({@code 'sha256-...'}) of the one inline script the page may
+   *     run; null for pages that run the viewer's own scripts only
+   */
+  record Response(int status, String contentType, byte[] body, boolean cacheable, String scriptHash) {
+    Response(int status, String contentType, byte[] body, boolean cacheable) {
+      this(status, contentType, body, cacheable, null);
+    }
+
     static Response html(int status, String html) {
       return new Response(status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8), false);
     }
@@ -56,7 +69,7 @@ final class ViewPages {
   }
 
   /** A request the pages refuse, with its status and a one-line reason. */
-  private static final class Refused extends Exception {
+  static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
     final int status;
     final String back; // the page to go back to
@@ -103,6 +116,10 @@ final class ViewPages {
         return Response.html(200, regionList(query));
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
+      } else if (path.equals("/flame")) {
+        return FlamePage.response(fleet, tasks, query);
+      } else if (path.startsWith("/region/")) {
+        return Response.html(200, RegionPage.html(fleet, path.substring("/region/".length())));
       }
       throw new Refused(404, "there is no page " + path, "/");
     } catch (Refused e) {
@@ -131,6 +148,7 @@ final class ViewPages {
     fact(b, "events", "<span id=events>" + summary.events() + "</span> (" + summary.annotationEvents() + " livetrace)");
     fact(b, "tasks", "<a href=\"/tasks\">" + count(tasks) + " in " + tasks.size() + " type" + (tasks.size() == 1 ? "" : "s") + "</a>");
     fact(b, "regions", "<a href=\"/regions\">" + count(regions) + " in " + regions.size() + " type" + (regions.size() == 1 ? "" : "s") + "</a>");
+    fact(b, "profiles", FlamePage.links("") + FlamePage.rangeForm());
     if (summary.misuse() > 0) {
       fact(b, "misuse", summary.misuse() + " livetrace.Misuse events: the annotation API was used wrongly");
     }
@@ -243,6 +261,9 @@ final class ViewPages {
       return;
     }
     boolean linked = !type.type().equals(TraceSummary.OTHER_TYPES);
+    if (linked && isTask) {
+      b.append("<p>").append(FlamePage.links("type=" + url(type.type()))).append("</p>");
+    }
     b.append("<div class=chart></div><details><summary>buckets</summary><table class=histogram><thead><tr><th>latency</th>")
         .append("<th class=n data-series>").append(perJvm.isEmpty() ? "count" : "all JVMs").append("</th>");
     List<Map<Long, Long>> jvmCounts = new ArrayList<>();
@@ -365,7 +386,7 @@ final class ViewPages {
         .append(" of type ").append(esc(range.described())).append(search.matches() > matches.size()
             ? "; the " + matches.size() + " slowest:" : ", slowest first:").append("</p>");
     b.append("<table id=instances><thead><tr><th class=n>duration</th><th class=n>began</th>")
-        .append(fleet.isFleet() ? "<th>JVM</th>" : "").append("<th>thread</th><th>task</th></tr></thead><tbody>");
+        .append(fleet.isFleet() ? "<th>JVM</th>" : "").append("<th>thread</th><th>task</th><th></th></tr></thead><tbody>");
     for (RegionSearch.Match m : matches) {
       b.append("<tr><td class=n>").append(esc(Durations.format(m.durationNanos()))).append("</td><td class=n>")
           .append(esc(offset(m.beginNanos() - fleet.startNanos()))).append("</td>");
@@ -373,7 +394,8 @@ final class ViewPages {
         b.append("<td>").append(esc(jvmName(m.threadKey()))).append("</td>");
       }
       b.append("<td>").append(esc(m.thread())).append("</td><td>")
-          .append(m.taskKey() == 0 ? "(none)" : taskLink(m.taskKey(), String.valueOf(TaskKeys.id(m.taskKey())))).append("</td></tr>");
+          .append(m.taskKey() == 0 ? "(none)" : taskLink(m.taskKey(), String.valueOf(TaskKeys.id(m.taskKey())))).append("</td><td>")
+          .append(RegionPage.link(TaskKeys.jvm(m.threadKey()), TaskKeys.id(m.threadKey()), m.beginNanos(), "region")).append("</td></tr>");
     }
     b.append("</tbody></table><p><a href=\"/regions\">Region types</a></p>");
     return layout("Regions " + range.described(), b.toString());
@@ -430,6 +452,7 @@ final class ViewPages {
       }
       fact(b, "children", c.append("</ul>").toString());
     }
+    fact(b, "profiles", FlamePage.links("task=" + TaskKeys.jvm(key) + "/" + TaskKeys.id(key)));
     b.append("</table>");
 
     List<TaskDetails.TaskThread> taskThreads = detail.threads();
@@ -461,7 +484,9 @@ final class ViewPages {
           .append(step.durationNanos()).append("><td class=n>").append(esc(offset(at))).append("</td><td class=n>")
           .append(step.kind() == TaskDetails.Kind.REGION ? esc(Durations.format(step.durationNanos())) : "")
           .append("</td><td class=thread>").append(esc(step.thread())).append("</td><td>").append(esc(kind));
-      if (step.kind() == TaskDetails.Kind.REGION || step.kind() == TaskDetails.Kind.LOG) {
+      if (step.kind() == TaskDetails.Kind.REGION) {
+        b.append(' ').append(RegionPage.link(TaskKeys.jvm(key), step.threadId(), step.atNanos(), "<span class=text>" + esc(step.text()) + "</span>"));
+      } else if (step.kind() == TaskDetails.Kind.LOG) {
         b.append(' ').append("<span class=text>").append(esc(step.text())).append("</span>");
       }
       b.append("</td></tr>");
@@ -471,12 +496,13 @@ final class ViewPages {
       b.append("<p class=note>and ").append(detail.droppedSteps()).append(" later events not shown</p>");
     }
     b.append("<script type=application/json id=lanes>").append(jsonArray(lanes.keySet())).append("</script>");
+    ActivitySection.appendForTask(b, fleet, key, detail);
     return layout("Task " + TaskKeys.id(key) + " " + display(task.type()), b.toString());
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private String taskLink(long key, String text) {
+  static String taskLink(long key, String text) {
     return "<a href=\"/task/" + TaskKeys.jvm(key) + "/" + TaskKeys.id(key) + "\">" + esc(text) + "</a>";
   }
 
@@ -488,7 +514,7 @@ final class ViewPages {
     return fleet.parts().size() == 1 ? fleet.parts().get(0).file().path().toString() : fleet.parts().size() + " files";
   }
 
-  private static String offset(long nanos) {
+  static String offset(long nanos) {
     return (nanos < 0 ? "" : "+") + Durations.format(nanos);
   }
 
@@ -499,11 +525,11 @@ final class ViewPages {
     return n < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KB", n / 1024.0) : String.format(Locale.ROOT, "%.1f MB", n / 1048576.0);
   }
 
-  private static String display(String type) {
+  static String display(String type) {
     return type == null || type.isEmpty() ? "(no type)" : type;
   }
 
-  private static String layout(String title, String body) {
+  static String layout(String title, String body) {
     return "<!doctype html><html lang=en><head><meta charset=utf-8><title>" + esc(title) + " · livetrace view</title>"
         + "<style>" + STYLE + "</style></head><body><nav><a href=\"/\">Overview</a> <a href=\"/tasks\">Task types</a>"
         + " <a href=\"/regions\">Region types</a></nav><h1>" + esc(title) + "</h1>" + body
@@ -515,7 +541,7 @@ final class ViewPages {
       + "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 10px;text-align:left;vertical-align:top}"
       + "thead th{border-bottom:1px solid #999}.n{text-align:right;font-variant-numeric:tabular-nums}"
       + ".facts th{color:#555;font-weight:normal}.note{color:#666;font-size:.9em}.error{color:#a00}"
-      + ".chart{width:100%;max-width:900px;height:260px}.timeline{width:100%;max-width:1100px}"
+      + ".chart{width:100%;max-width:900px;height:260px}.timeline,.activity{width:100%;max-width:1100px}"
       + "tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
 
   /** Escapes text for HTML content and quoted attribute values. */
@@ -539,7 +565,7 @@ final class ViewPages {
   }
 
   /** A JSON array of strings, safe inside a script element (no {@code </script>}). */
-  private static String jsonArray(Iterable<String> strings) {
+  static String jsonArray(Iterable<String> strings) {
     StringBuilder b = new StringBuilder("[");
     for (String s : strings) {
       if (b.length() > 1) {
@@ -561,7 +587,7 @@ final class ViewPages {
     return b.append(']').toString();
   }
 
-  private static String url(String s) {
+  static String url(String s) {
     return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
   }
 

@@ -128,7 +128,9 @@ public final class ViewServer implements AutoCloseable {
     byte[] body = response.body();
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", response.contentType());
-    headers.set("Content-Security-Policy", CSP);
+    // A page with a script of its own (a flame graph) may run exactly that script, and no other.
+    headers.set("Content-Security-Policy", response.scriptHash() == null ? CSP
+        : CSP.replace("script-src 'self'", "script-src " + response.scriptHash()));
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("Referrer-Policy", "no-referrer");
     headers.set("Cache-Control", response.cacheable() ? "max-age=3600" : "no-store");

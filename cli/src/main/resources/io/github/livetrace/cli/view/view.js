@@ -92,3 +92,64 @@
     }
   });
 })();
+
+// The "meanwhile" chart of a task's or a region's page: a row per thread on one time axis, each
+// row in three bands (the task's regions, blocked states, CPU samples as ticks), GC pauses as
+// translucent bands across all rows. The table below it holds every event drawn.
+(function () {
+  const COLORS = {region: '#5470c6', blocked: '#fac858', sample: '#3ba272', gc: 'rgba(238, 102, 102, 0.35)'};
+  const BAND = {region: 0, blocked: 1, sample: 2};
+
+  function activity(div, table) {
+    const lanes = JSON.parse(document.getElementById('activity-lanes').textContent);
+    const span = JSON.parse(document.getElementById('activity-span').textContent)[0];
+    const data = [...table.tBodies[0].rows].map(r => {
+      const at = Number(r.dataset.at);
+      const end = at + Number(r.dataset.duration);
+      return {value: [Number(r.dataset.lane), at / 1e6, end / 1e6], kind: r.className,
+        name: r.cells[4].textContent + ': ' + r.cells[5].textContent};
+    });
+    div.style.height = (80 + 60 * lanes.length) + 'px';
+    const chart = echarts.init(div);
+    chart.setOption({
+      animation: false,
+      tooltip: {formatter: p => p.name + ' at +' + p.value[1].toFixed(3) + ' ms'
+        + (p.value[2] > p.value[1] ? ' for ' + (p.value[2] - p.value[1]).toFixed(3) + ' ms' : '')},
+      grid: {left: 180, right: 30, top: 10, bottom: 45},
+      dataZoom: [{type: 'inside', filterMode: 'weakFilter'}],
+      // The span itself: what began before it or ended after it is cut at its edges.
+      xAxis: {type: 'value', min: 0, max: span / 1e6, axisLabel: {formatter: v => String(Math.round(v * 1000) / 1000)},
+        name: 'ms since the start', nameLocation: 'middle', nameGap: 28},
+      yAxis: {type: 'category', data: lanes, inverse: true},
+      series: [{
+        type: 'custom', data: data, encode: {x: [1, 2], y: 0},
+        renderItem: (params, api) => {
+          const d = data[params.dataIndex];
+          const grid = params.coordSys;
+          const x0 = api.coord([api.value(1), 0])[0];
+          const x1 = api.coord([api.value(2), 0])[0];
+          let rect;
+          if (d.kind === 'gc') {
+            rect = {x: x0, y: grid.y, width: Math.max(x1 - x0, 1), height: grid.height};
+          } else {
+            const rowHeight = api.size([0, 1])[1];
+            const top = api.coord([0, api.value(0)])[1] - rowHeight * 0.45;
+            const band = rowHeight * 0.9 / 3;
+            const width = d.kind === 'sample' ? 1.5 : Math.max(x1 - x0, 2);
+            rect = {x: x0, y: top + BAND[d.kind] * band, width: width, height: band * 0.9};
+          }
+          const shape = echarts.graphic.clipRectByRect(rect, {x: grid.x, y: grid.y, width: grid.width, height: grid.height});
+          return shape && {type: 'rect', shape: shape, style: {fill: COLORS[d.kind] || '#999'}};
+        }
+      }]
+    });
+    div.dataset.drawn = String(data.length);
+  }
+
+  document.querySelectorAll('div.activity').forEach(div => {
+    const table = div.nextElementSibling && div.nextElementSibling.querySelector('table');
+    if (table) {
+      activity(div, table);
+    }
+  });
+})();

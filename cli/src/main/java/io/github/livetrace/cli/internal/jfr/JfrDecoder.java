@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -74,6 +75,14 @@ public final class JfrDecoder {
    * @throws IOException when the file cannot be read, or the handler throws it
    */
   public long decode(JfrEventHandler handler) throws IOException, JfrFormatException {
+    return decode(handler, chunk -> true);
+  }
+
+  /**
+   * {@link #decode(JfrEventHandler)} of the chunks whose index {@code wanted} accepts only: a page
+   * about a moment of a large trace reads the few chunks around it.
+   */
+  public long decode(JfrEventHandler handler, IntPredicate wanted) throws IOException, JfrFormatException {
     if (chunks.isEmpty()) {
       return 0;
     }
@@ -82,7 +91,9 @@ public final class JfrDecoder {
       ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), () -> false);
       long events = 0;
       for (int i : timeOrder(chunks)) {
-        events += decodeChunk(decoder, i, times, handler);
+        if (wanted.test(i)) {
+          events += decodeChunk(decoder, i, times, handler);
+        }
       }
       return events;
     }

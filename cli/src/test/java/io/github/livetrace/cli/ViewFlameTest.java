@@ -1,0 +1,217 @@
+package io.github.livetrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.livetrace.cli.internal.Fleet;
+import io.github.livetrace.cli.internal.TraceSummary;
+import io.github.livetrace.cli.internal.ViewServer;
+import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.internal.pprof.ProfileKind;
+import io.github.livetrace.testing.HeadlessChromium;
+import io.github.livetrace.testing.TraceFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code view}'s flame graphs, drawn by async-profiler's converter, in a real browser: a task's
+ * CPU flame graph holds the samples jdk.jfr.consumer finds on its threads while it was current
+ * there (a method it ran is in it, one run after it is not), its blocking graph the blocking
+ * events, and the page runs its one inline script under a policy that allows that script only.
+ */
+class ViewFlameTest {
+  private static ActivityRecording recording;
+  private static ViewServer server;
+  private static HeadlessChromium chromium;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void recordAndServe() throws Exception {
+    recording = ActivityRecording.get();
+    Fleet fleet = Fleet.open(List.of(recording.file), note -> {});
+    server = ViewServer.bind(0);
+    server.serve(fleet, TraceSummary.of(fleet));
+    chromium = HeadlessChromium.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static URI at(String pathAndQuery) {
+    return server.uri().resolve(pathAndQuery);
+  }
+
+  /**
+   * The order task's spans by Java thread id, as jdk.jfr.consumer reads them: from the start of
+   * its first event on the thread to the end of its last.
+   */
+  private static Map<Long, long[]> spansOfOrder() {
+    long id = recording.order()[0];
+    Map<Long, long[]> spans = new HashMap<>();
+    for (String type : List.of(EventNames.TASK_BEGIN, EventNames.TASK_END, EventNames.REGION, EventNames.LOG)) {
+      for (RecordedEvent e : TraceFiles.events(recording.trace, type)) {
+        if (e.getLong("taskId") == id) {
+          long[] span = spans.computeIfAbsent(e.getThread().getJavaThreadId(), t -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+          span[0] = Math.min(span[0], ActivityRecording.nanos(e.getStartTime()));
+          span[1] = Math.max(span[1], ActivityRecording.nanos(e.getEndTime()));
+        }
+      }
+    }
+    return spans;
+  }
+
+  /** The events of {@code types} whose thread ({@code field}) was in the order task at their start. */
+  private static long inOrder(String field, List<String> types) {
+    Map<Long, long[]> spans = spansOfOrder();
+    long n = 0;
+    for (String type : types) {
+      for (RecordedEvent e : TraceFiles.events(recording.trace, type)) {
+        RecordedThread thread = e.getThread(field);
+        long[] span = thread == null ? null : spans.get(thread.getJavaThreadId());
+        long at = ActivityRecording.nanos(e.getStartTime());
+        n += span != null && at >= span[0] && at <= span[1] ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /** Whether the converter's script drew a frame whose name has {@code name} in it (answers stay short: the page's evaluation reads them with a regex). */
+  private static boolean drew(HeadlessChromium.Page page, String name) {
+    return "true".equals(page.evaluate("String(levels.flat().some(f => f.title.includes('" + name + "')))"));
+  }
+
+  @Test
+  void aTasksCpuFlameGraphHoldsItsSamplesOnItsThreadsAndNoneFromAfterIt() throws Exception {
+    String path = "/flame?kind=cpu&task=0/" + recording.order()[0];
+    long started = System.nanoTime();
+    HttpResponse<String> response = get(path);
+    System.out.printf("task CPU flame graph answered in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    assertEquals(200, response.statusCode(), response.body());
+    String csp = response.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertTrue(csp.matches(".*script-src 'sha256-[A-Za-z0-9+/]{43}=';.*"), csp);
+    assertTrue(csp.contains("default-src 'self'"), csp);
+
+    HeadlessChromium.Page page = chromium.open(at(path));
+    long expected = inOrder("sampledThread", List.of("jdk.ExecutionSample"));
+    assertTrue(expected > 0, "the task was sampled");
+    assertEquals(String.valueOf(expected), page.evaluate("document.getElementById('flame-total').textContent"));
+    assertEquals(String.valueOf(expected), page.evaluate("String(levels[0][0].width)"), "the converter's script ran and drew them");
+    assertTrue(drew(page, "spinInsideTheTask"));
+    assertFalse(drew(page, "spinOutsideTheTask"));
+    assertOnlyLoopback(page);
+
+    // The whole trace has the samples from after the task too.
+    HeadlessChromium.Page whole = chromium.open(at("/flame?kind=cpu"));
+    assertTrue(drew(whole, "spinOutsideTheTask"));
+    // The task type's graph is the one task's: the trace has one order.
+    HeadlessChromium.Page type = chromium.open(at("/flame?kind=cpu&type=order"));
+    assertEquals(String.valueOf(expected), type.evaluate("document.getElementById('flame-total').textContent"));
+  }
+
+  @Test
+  void aTasksBlockingFlameGraphHoldsItsBlockingEvents() throws Exception {
+    HeadlessChromium.Page page = chromium.open(at("/flame?kind=block&task=0/" + recording.order()[0]));
+    long expected = inOrder("eventThread", ProfileKind.BLOCK.events());
+    assertTrue(expected >= 2, "the barista waited for the lock and slept");
+    assertEquals(String.valueOf(expected), page.evaluate("document.getElementById('flame-total').textContent"));
+    assertTrue(drew(page, "java.lang.Object"), "the lock's class as a leaf");
+    HeadlessChromium.Page alloc = chromium.open(at("/flame?kind=alloc&task=0/" + recording.order()[0]));
+    assertEquals(String.valueOf(inOrder("eventThread", List.of("jdk.ObjectAllocationSample"))),
+        alloc.evaluate("document.getElementById('flame-total').textContent"));
+  }
+
+  @Test
+  void aTimeRangeHoldsTheSamplesInIt() throws Exception {
+    long[] order = recording.order();
+    long traceStart = TraceFiles.chunks(recording.trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
+    // From the end of the task on: the spin after it, not the one inside it.
+    String from = (order[2] - traceStart + 1) + "ns";
+    HeadlessChromium.Page page = chromium.open(at("/flame?kind=cpu&from=" + from + "&to=1h"));
+    assertTrue(drew(page, "spinOutsideTheTask"));
+    assertFalse(drew(page, "spinInsideTheTask"));
+  }
+
+  @Test
+  void theTaskTypeAndOverviewPagesLinkToFlameGraphs() throws Exception {
+    HeadlessChromium.Page overview = chromium.open(at("/"));
+    assertEquals("/flame?kind=cpu", overview.evaluate("document.querySelector('.flame-links a').getAttribute('href')"));
+    // The overview's form asks for a span: the spin after the task, not the one inside it.
+    long[] order = recording.order();
+    long traceStart = TraceFiles.chunks(recording.trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
+    overview.evaluate("(f => { f.kind.value = 'cpu'; f.from.value = '" + (order[2] - traceStart + 1) + "ns'; f.to.value = '1h';"
+        + " f.submit(); return 'submitted'; })(document.getElementById('flame-range'))");
+    assertTrue(TraceFiles.eventually(60, () -> {
+      try {
+        return "true".equals(overview.evaluate("String(location.pathname === '/flame' && document.readyState === 'complete'"
+            + " && !!document.getElementById('flame-total'))"));
+      } catch (AssertionError e) {
+        return false;
+      }
+    }), "the overview's form leads to a flame graph");
+    assertTrue(drew(overview, "spinOutsideTheTask"));
+    assertFalse(drew(overview, "spinInsideTheTask"));
+
+    HeadlessChromium.Page types = chromium.open(at("/tasks"));
+    assertEquals("/flame?kind=block&type=order", types.evaluate(
+        "document.querySelector('section.type[data-type=\"order\"] .flame-links a:nth-of-type(3)').getAttribute('href')"));
+    HeadlessChromium.Page task = chromium.open(at("/task/0/" + recording.order()[0]));
+    task.evaluate("(document.querySelector('.flame-links a').click(), 'clicked')");
+    assertTrue(TraceFiles.eventually(60, () -> {
+      try {
+        return "true".equals(task.evaluate("String(location.pathname === '/flame' && document.readyState === 'complete'"
+            + " && !!document.getElementById('flame-total'))"));
+      } catch (AssertionError e) {
+        return false;
+      }
+    }), "the task page's link leads to its CPU flame graph");
+  }
+
+  @Test
+  void badRequestsSayWhatIsAccepted() throws Exception {
+    HttpResponse<String> kind = get("/flame?kind=heap");
+    assertEquals(400, kind.statusCode());
+    assertTrue(kind.body().contains("kind=cpu, alloc or block"), kind.body());
+    HttpResponse<String> two = get("/flame?task=0/1&type=order");
+    assertEquals(400, two.statusCode());
+    assertTrue(two.body().contains("more than one restriction"), two.body());
+    HttpResponse<String> from = get("/flame?from=soon");
+    assertEquals(400, from.statusCode());
+    for (String path : List.of("/flame?task=0/999999", "/flame?task=x", "/flame?type=nosuch")) {
+      HttpResponse<String> response = get(path);
+      assertEquals(404, response.statusCode(), path);
+      assertTrue(response.body().contains("<a href=\"/tasks\">Back</a>"), response.body());
+    }
+  }
+
+  /** Fails if anything the page loaded, or links to, is not on the viewer's own origin. */
+  private static void assertOnlyLoopback(HeadlessChromium.Page page) {
+    String origin = "http://127.0.0.1:" + server.uri().getPort() + "/";
+    String foreign = page.evaluate("JSON.stringify(performance.getEntriesByType('resource').map(e => e.name)"
+        + ".concat([...document.querySelectorAll('[src],[href],[action]')].map(e => e.src || e.href || e.action))"
+        + ".filter(u => !u.startsWith('" + origin + "')))");
+    assertEquals("[]", foreign, "requests and links that leave 127.0.0.1");
+  }
+
+  private static HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(at(pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
