@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * When some tasks were current on each thread, for profiles restricted to them. The trace says
- * when a task was current on a thread only through its events there (its begin, end, regions and
- * logs: {@code makeCurrent} is not recorded), so a task counts as current on a thread from the
+ * when a task was current on a thread only through its events there (its begin, which its end or
+ * open-task event holds, its end, regions and logs: {@code makeCurrent} is not recorded), so a task counts as current on a thread from the
  * start of its first event there to the end of its last. The spans of all the tasks on a thread
  * are merged into one sorted list of intervals. Chunks can be read on several threads, spans each,
  * {@linkplain #merge merged}.
@@ -107,7 +107,8 @@ final class TaskSpans implements JfrEventHandler {
     public EventSelection select(JfrType eventType) {
       EventSelection selection = LivetraceEvents.select(eventType, false);
       int tag = selection.tag();
-      return tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END ? selection : EventSelection.of(LivetraceEvents.OTHER);
+      return tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK
+          ? selection : EventSelection.of(LivetraceEvents.OTHER);
     }
 
     @Override
@@ -118,7 +119,8 @@ final class TaskSpans implements JfrEventHandler {
     @Override
     public void event(JfrEvent event) {
       int tag = event.tag();
-      if ((tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END) && tasks.size() <= MAX_SPANS
+      if ((tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK)
+          && tasks.size() <= MAX_SPANS
           && type.equals(event.string(LivetraceEvents.TASK_TYPE))) {
         tasks.add(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm));
       }
@@ -142,11 +144,25 @@ final class TaskSpans implements JfrEventHandler {
       return;
     }
     long task = TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm);
-    JfrThread thread = event.thread();
-    if (thread == null || !tasks.contains(task)) {
+    if (!tasks.contains(task)) {
       return;
     }
-    add(new TaskThread(task, TaskKeys.key(thread.id(), jvm)), event.startNanos(), event.endNanos());
+    if (tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK) {
+      // It holds the task's begin, on the thread that created it; an open task's own thread is
+      // whichever ended the chunk, not one the task ran on.
+      JfrThread begun = LivetraceEvents.beginThread(event);
+      long begin = LivetraceEvents.beginNanos(event);
+      if (begun != null) {
+        add(new TaskThread(task, TaskKeys.key(begun.id(), jvm)), begin, begin);
+      }
+      if (tag == LivetraceEvents.OPEN_TASK) {
+        return;
+      }
+    }
+    JfrThread thread = event.thread();
+    if (thread != null) {
+      add(new TaskThread(task, TaskKeys.key(thread.id(), jvm)), event.startNanos(), event.endNanos());
+    }
   }
 
   private void add(TaskThread taskAndThread, long start, long end) {
