@@ -596,7 +596,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       }
       name += " " + (host == null ? "" : host) + (event.has(PORT) ? ":" + event.longValue(PORT) : "");
     } else {
-      String monitor = className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
+      String monitor = JfrObject.className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
       name += monitor.isEmpty() ? "" : " " + monitor;
     }
     slice(thread, "blocked", name, start, end);
@@ -608,7 +608,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       String field = BLOCKED_FIELDS.get(slot);
       JfrObject value = event.value(slot);
       if (value != null) {
-        json.writeStringProperty(field, className(value));
+        json.writeStringProperty(field, JfrObject.className(value));
       } else if (event.string(slot) != null) {
         json.writeStringProperty(field, event.string(slot));
       } else if (slot != PARKED_CLASS && slot != MONITOR_CLASS) {
@@ -754,15 +754,6 @@ public final class ChromeTraceExport implements JfrEventHandler {
     return "";
   }
 
-  /** The name of a {@code java.lang.Class}, with dots. */
-  private static String className(JfrObject type) {
-    if (type == null) {
-      return "";
-    }
-    JfrObject name = type.object("name");
-    String text = name == null ? type.string("name") : name.string("string");
-    return text == null ? "" : text.replace('/', '.');
-  }
 
   private static String stack(JfrObject stack) {
     if (stack == null) {
@@ -785,7 +776,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
     if (method == null) {
       return "?";
     }
-    String type = className(method.object("type"));
+    String type = JfrObject.className(method.object("type"));
     String simple = type.isEmpty() ? "?" : type.substring(type.lastIndexOf('.') + 1);
     JfrObject name = method.object("name");
     long line = frame.longValue("lineNumber", -1);

@@ -150,7 +150,7 @@ final class ProfileSamples implements JfrEventHandler {
   }
 
   private static Map<String, String> label(String key, JfrObject type) {
-    String name = ThreadActivity.className(type);
+    String name = JfrObject.className(type);
     return name.isEmpty() ? Map.of() : Map.of(key, name);
   }
 
@@ -162,7 +162,7 @@ final class ProfileSamples implements JfrEventHandler {
       JfrObject frame = value instanceof JfrObject ? (JfrObject) value : null;
       JfrObject method = frame == null ? null : frame.object("method");
       JfrObject name = method == null ? null : method.object("name");
-      String function = method == null ? "unknown" : ThreadActivity.className(method.object("type")) + "." + (name == null ? "?" : name.string("string"));
+      String function = method == null ? "unknown" : JfrObject.className(method.object("type")) + "." + (name == null ? "?" : name.string("string"));
       JfrObject type = frame == null ? null : frame.object("type");
       FrameKind frameKind = type != null && "Native".equals(type.string("description")) ? FrameKind.NATIVE : FrameKind.JAVA;
       Frame f = new Frame(function, "", (int) Math.max(0, frame == null ? 0 : frame.longValue("lineNumber", 0)), frameKind);

@@ -177,7 +177,7 @@ public final class ThreadActivity implements JfrEventHandler {
       String path = event.string(PATH);
       return path == null ? what : what + " " + path;
     }
-    String type = className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
+    String type = JfrObject.className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
     return type.isEmpty() ? what : what + " " + type;
   }
 
@@ -190,15 +190,6 @@ public final class ThreadActivity implements JfrEventHandler {
     return name == null ? "GC" : name;
   }
 
-  /** The name of a {@code java.lang.Class}, with dots. */
-  static String className(JfrObject type) {
-    if (type == null) {
-      return "";
-    }
-    JfrObject name = type.object("name");
-    String text = name == null ? type.string("name") : name.string("string");
-    return text == null ? "" : text.replace('/', '.');
-  }
 
   /** The top frame of a stack trace: {@code Class.method:line}, the class without its package. */
   private static String topFrame(JfrObject stack) {
@@ -208,7 +199,7 @@ public final class ThreadActivity implements JfrEventHandler {
     if (method == null) {
       return "?";
     }
-    String type = className(method.object("type"));
+    String type = JfrObject.className(method.object("type"));
     JfrObject name = method.object("name");
     long line = frame.longValue("lineNumber", -1);
     return type.substring(type.lastIndexOf('.') + 1) + "." + (name == null ? "?" : name.string("string")) + (line > 0 ? ":" + line : "");

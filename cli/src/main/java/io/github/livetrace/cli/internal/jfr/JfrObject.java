@@ -61,6 +61,16 @@ public final class JfrObject {
     return value;
   }
 
+  /** The name of a {@code java.lang.Class} constant, with dots; empty for none. */
+  public static String className(JfrObject type) {
+    if (type == null) {
+      return "";
+    }
+    JfrObject name = type.object("name");
+    String text = name == null ? type.string("name") : name.string("string");
+    return text == null ? "" : text.replace('/', '.');
+  }
+
   /** A string field; null when absent or of another kind. */
   public String string(String field) {
     Object value = get(field);
