@@ -56,7 +56,7 @@ final class ViewPages {
   }
 
   /** A request the pages refuse, with its status and a one-line reason. */
-  private static final class Refused extends Exception {
+  static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
     final int status;
     final String back; // the page to go back to
@@ -76,8 +76,13 @@ final class ViewPages {
   private final List<List<TypeStats>> tasksByJvm;
   private final List<LogStats> logs;
   private final List<ThreadStats> threads;
+  private final TimelinePage timeline;
 
   ViewPages(Fleet fleet, TraceSummary summary) {
+    this(fleet, summary, TimelinePage.BYTES_PER_WINDOW);
+  }
+
+  ViewPages(Fleet fleet, TraceSummary summary, long timelineBytesPerWindow) {
     this.fleet = fleet;
     this.summary = summary;
     this.tasks = summary.tasks();
@@ -85,6 +90,7 @@ final class ViewPages {
     this.tasksByJvm = summary.tasksByJvm();
     this.logs = summary.logs();
     this.threads = summary.threads();
+    this.timeline = new TimelinePage(fleet, timelineBytesPerWindow);
   }
 
   /** The page at {@code path}; {@code rawQuery} as the URL has it, or null. */
@@ -101,6 +107,8 @@ final class ViewPages {
         return Response.html(200, taskList(query));
       } else if (path.equals("/regions/list")) {
         return Response.html(200, regionList(query));
+      } else if (path.equals("/timeline") || path.equals("/timeline.json")) {
+        return timeline.page(path, query);
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
       }
@@ -503,10 +511,10 @@ final class ViewPages {
     return type == null || type.isEmpty() ? "(no type)" : type;
   }
 
-  private static String layout(String title, String body) {
+  static String layout(String title, String body) {
     return "<!doctype html><html lang=en><head><meta charset=utf-8><title>" + esc(title) + " · livetrace view</title>"
         + "<style>" + STYLE + "</style></head><body><nav><a href=\"/\">Overview</a> <a href=\"/tasks\">Task types</a>"
-        + " <a href=\"/regions\">Region types</a></nav><h1>" + esc(title) + "</h1>" + body
+        + " <a href=\"/regions\">Region types</a> <a href=\"/timeline\">Timeline</a></nav><h1>" + esc(title) + "</h1>" + body
         + "<script src=\"/static/echarts.min.js\"></script><script src=\"/static/view.js\"></script></body></html>";
   }
 
@@ -515,7 +523,7 @@ final class ViewPages {
       + "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 10px;text-align:left;vertical-align:top}"
       + "thead th{border-bottom:1px solid #999}.n{text-align:right;font-variant-numeric:tabular-nums}"
       + ".facts th{color:#555;font-weight:normal}.note{color:#666;font-size:.9em}.error{color:#a00}"
-      + ".chart{width:100%;max-width:900px;height:260px}.timeline{width:100%;max-width:1100px}"
+      + ".chart{width:100%;max-width:900px;height:260px}.timeline{width:100%;max-width:1100px}.trace-timeline{width:100%}"
       + "tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
 
   /** Escapes text for HTML content and quoted attribute values. */

@@ -1,0 +1,115 @@
+package io.github.livetrace.cli.internal;
+
+import static io.github.livetrace.cli.internal.ViewPages.esc;
+
+import io.github.livetrace.internal.Durations;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code view}'s timeline: {@code /timeline?from=F&to=T} is the page of a window (which one, the
+ * previous and next, every planned window, how the trace is split) and {@code
+ * /timeline.json?from=F&to=T} its data, which {@code view.js} fetches and draws with ECharts: the
+ * bytes {@code livetrace export --from F --to T} writes ({@link WindowExport}), one model for
+ * both. The window's bounds are those of {@link TimelineWindows}; its JSON is made per request
+ * and not kept.
+ */
+final class TimelinePage {
+  /**
+   * Trace file bytes per window. Measured on benchmarks/cli-summary-workload.java's trace (short
+   * tasks, three regions each): a window of 4 MiB of it is about 8 MB of JSON and 50,000 slices,
+   * which ECharts draws in a second or two; Go's viewer allows ~100 MB of JSON, for a viewer
+   * that draws less of each slice.
+   */
+  static final long BYTES_PER_WINDOW = 4L << 20;
+
+  private final TimelineWindows windows;
+  private final Fleet fleet;
+
+  TimelinePage(Fleet fleet) {
+    this(fleet, BYTES_PER_WINDOW);
+  }
+
+  TimelinePage(Fleet fleet, long bytesPerWindow) {
+    this.fleet = fleet;
+    this.windows = new TimelineWindows(fleet, bytesPerWindow);
+  }
+
+  TimelineWindows windows() {
+    return windows;
+  }
+
+  /** {@code /timeline} or {@code /timeline.json}. */
+  ViewPages.Response page(String path, Map<String, String> query) throws ViewPages.Refused, BadInputException, IOException {
+    TimelineWindows.Window window = window(query);
+    if (path.endsWith(".json")) {
+      return new ViewPages.Response(200, "application/json", json(window), false);
+    }
+    return ViewPages.Response.html(200, ViewPages.layout("Timeline", html(window)));
+  }
+
+  /** The window a query asks for; a 400 that says what is accepted when it is wrong. */
+  TimelineWindows.Window window(Map<String, String> query) throws ViewPages.Refused {
+    try {
+      return windows.window(query.get("from"), query.get("to"));
+    } catch (IllegalArgumentException e) {
+      throw new ViewPages.Refused(400, e.getMessage() + ". A window is /timeline?from=F&to=T, F and T each "
+          + TimelineWindows.ACCEPTED + "; either may be left out.", "/timeline");
+    }
+  }
+
+  /** The window's Trace Event Format JSON, as {@code export} writes it. */
+  byte[] json(TimelineWindows.Window window) throws BadInputException, IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+    WindowExport.write(fleet, window.selection(), out);
+    return out.toByteArray();
+  }
+
+  private String html(TimelineWindows.Window w) {
+    StringBuilder b = new StringBuilder();
+    String range = "from=" + windows.query(w.fromNanos()) + "&to=" + windows.query(w.toNanos());
+    b.append("<p id=window data-from=").append(w.fromNanos() - windows.startNanos()).append(" data-to=")
+        .append(w.toNanos() - windows.startNanos()).append('>')
+        .append(w.index() >= 0 ? "Window " + (w.index() + 1) + " of " + windows.count() : "A window of your choice")
+        .append(": ").append(esc(windows.describe(w.fromNanos()))).append(" to ").append(esc(windows.describe(w.toNanos())))
+        .append(" (").append(esc(Durations.format(w.toNanos() - w.fromNanos() + 1))).append(") of a trace of ")
+        .append(esc(Durations.format(windows.endNanos() - windows.startNanos()))).append('.')
+        .append(w.narrowed() ? " Narrowed at its end: the window asked for holds more than a window may." : "")
+        .append("</p><p class=pager>");
+    TimelineWindows.Window prev = w.index() > 0 ? windows.planned(w.index() - 1)
+        : w.index() < 0 && w.fromNanos() > windows.startNanos() ? windows.plannedAt(w.fromNanos() - 1) : null;
+    TimelineWindows.Window next = w.index() >= 0 && w.index() + 1 < windows.count() ? windows.planned(w.index() + 1)
+        : w.index() < 0 && w.toNanos() < windows.endNanos() ? windows.plannedAt(w.toNanos() + 1) : null;
+    b.append(prev == null ? "<span>previous</span>" : link("prev", prev, "previous")).append(" · ")
+        .append(next == null ? "<span>next</span>" : link("next", next, "next")).append("</p>");
+    b.append("<div class=trace-timeline data-src=\"/timeline.json?").append(esc(range)).append("\"></div>");
+    b.append("<p class=note id=split>The trace is split into ").append(windows.count()).append(" window")
+        .append(windows.count() == 1 ? "" : "s").append(", at chunk starts, each with at most ")
+        .append(esc(mib(windows.bytesPerWindow()))).append(" of the trace file (about twice that in JSON), so that a")
+        .append(" window loads and draws in the browser. A window's slices are those <code>livetrace export --from F --to T</code>")
+        .append(" writes: everything that overlaps it. Regions nest on their thread's row; tasks are the rows above")
+        .append(" the threads; drag or scroll on the chart to zoom.</p>");
+    b.append("<form action=\"/timeline\">window from <input name=from size=12 value=\"").append(esc(windows.query(w.fromNanos())))
+        .append("\"> to <input name=to size=12 value=\"").append(esc(windows.query(w.toNanos())))
+        .append("\"> <button>show</button></form>");
+    b.append("<details><summary>all windows</summary><ol id=windows>");
+    for (TimelineWindows.Window each : windows.windows()) {
+      b.append("<li>").append(each.index() == w.index() ? "<b>" : "").append(link(null, each,
+          windows.describe(each.fromNanos()) + " to " + windows.describe(each.toNanos())))
+          .append(each.index() == w.index() ? "</b>" : "").append("</li>");
+    }
+    b.append("</ol></details>");
+    return b.toString();
+  }
+
+  private String link(String id, TimelineWindows.Window w, String text) {
+    return "<a" + (id == null ? "" : " id=" + id) + " href=\"/timeline?from=" + esc(windows.query(w.fromNanos())) + "&amp;to="
+        + esc(windows.query(w.toNanos())) + "\">" + esc(text) + "</a>";
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
+  }
+}

@@ -1,0 +1,223 @@
+package io.github.livetrace.cli;
+
+import static io.github.livetrace.cli.Recordings.work;
+import static io.github.livetrace.cli.ViewBrowser.assertOnlyLoopback;
+import static io.github.livetrace.cli.ViewBrowser.awaitPage;
+import static io.github.livetrace.cli.ViewBrowser.awaitTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.livetrace.Task;
+import io.github.livetrace.Trace;
+import io.github.livetrace.TraceOptions;
+import io.github.livetrace.cli.internal.Fleet;
+import io.github.livetrace.cli.internal.Timestamps;
+import io.github.livetrace.cli.internal.TraceSummary;
+import io.github.livetrace.cli.internal.ViewServer;
+import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.testing.HeadlessChromium;
+import io.github.livetrace.testing.TraceFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code view}'s timeline in a real browser, on a real trace of several chunks served in windows
+ * of a third of the file: each window's data is byte for byte what {@code export} writes for the
+ * same window, the chart draws every slice and task of it, the next window begins where the
+ * previous ends, and bad windows are 400s that say what is accepted.
+ */
+class ViewTimelineTest {
+  private static final ExecutorService POOL =
+      Task.propagating(Executors.newSingleThreadExecutor(r -> new Thread(r, "helper")));
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static Path file;
+  private static long origin;
+  private static final Map<String, long[]> spans = new HashMap<>(); // task type -> [begin, end], ns since the epoch
+  private static ViewServer server;
+  private static HeadlessChromium chromium;
+
+  @BeforeAll
+  static void recordAndServe() throws Exception {
+    byte[] trace = Recordings.record(TraceOptions.defaults().withChunkInterval(Duration.ofMillis(200)), () -> {
+      order("early");
+      work(300);
+      middle();
+      work(300);
+      order("late");
+    });
+    file = TraceFiles.write(trace);
+    origin = TraceFiles.chunks(trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
+    Map<Long, RecordedEvent> begins = new HashMap<>();
+    for (RecordedEvent begin : TraceFiles.events(trace, EventNames.TASK_BEGIN)) {
+      begins.put(begin.getLong("taskId"), begin);
+    }
+    for (RecordedEvent end : TraceFiles.events(trace, EventNames.TASK_END)) {
+      spans.put(end.getString("taskType"), new long[] {
+          Timestamps.nanos(begins.get(end.getLong("taskId")).getStartTime()), Timestamps.nanos(end.getEndTime())});
+    }
+    assertTrue(TraceFiles.chunks(trace).size() >= 3, "a trace of several chunks");
+    Fleet fleet = Fleet.open(List.of(file), note -> {});
+    server = ViewServer.bind(0);
+    server.serve(fleet, TraceSummary.of(fleet), Files.size(file) / 3);
+    chromium = HeadlessChromium.start();
+  }
+
+  @SuppressWarnings("try") // scopes are closed, not used
+  private static void order(String type) {
+    Task task = Trace.newTask(type);
+    try (Task.Scope scope = task.makeCurrent()) {
+      Trace.withRegion(type + " work", () -> work(20));
+    } finally {
+      task.end();
+    }
+  }
+
+  /** A task whose child runs on another thread. */
+  @SuppressWarnings("try") // scopes are closed, not used
+  private static void middle() throws Exception {
+    Task task = Trace.newTask("middle");
+    try (Task.Scope scope = task.makeCurrent()) {
+      Trace.withRegion("middle work", () -> work(20));
+      POOL.submit(() -> order("middle child")).get(30, TimeUnit.SECONDS);
+    } finally {
+      task.end();
+    }
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+    POOL.shutdown();
+    assertTrue(POOL.awaitTermination(30, TimeUnit.SECONDS));
+  }
+
+  private static URI at(String pathAndQuery) {
+    return server.uri().resolve(pathAndQuery);
+  }
+
+  private static HttpResponse<byte[]> get(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(at(pathAndQuery)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** What {@code export --from --to} writes for the window of offsets [from, to] ns. */
+  private static byte[] export(Path dir, long from, long to) throws Exception {
+    Path out = dir.resolve("export-" + from + ".json");
+    Cli.run("export", file.toString(), "-o", out.toString(), "--from", from + "ns", "--to", to + "ns").ok();
+    return Files.readAllBytes(out);
+  }
+
+  private static long[] window(HeadlessChromium.Page page) {
+    return new long[] {Long.parseLong(page.evaluate("document.getElementById('window').dataset.from")),
+        Long.parseLong(page.evaluate("document.getElementById('window').dataset.to"))};
+  }
+
+  /** Waits for the chart, and checks that it drew every slice and task of the window's data. */
+  private static List<Map<String, Object>> assertDrawsItsData(HeadlessChromium.Page page) throws Exception {
+    awaitTrue(page, "document.querySelector('div.trace-timeline').dataset.drawn || document.querySelector('div.trace-timeline').dataset.failed",
+        () -> "the timeline was not drawn");
+    assertEquals("", page.evaluate("document.querySelector('div.trace-timeline').dataset.failed || ''"));
+    String src = page.evaluate("document.querySelector('div.trace-timeline').dataset.src");
+    HttpResponse<byte[]> json = get(src);
+    assertEquals(200, json.statusCode());
+    assertEquals("application/json", json.headers().firstValue("Content-Type").orElse(""));
+    List<Map<String, Object>> events = Json.array(Json.object(Json.parse(new String(json.body(), StandardCharsets.UTF_8)))
+        .get("traceEvents")).stream().map(Json::object).collect(Collectors.toList());
+    assertEquals(String.valueOf(Exports.with(events, "ph", "X").size()), page.evaluate("document.querySelector('div.trace-timeline').dataset.slices"));
+    assertEquals(String.valueOf(Exports.with(events, "ph", "b").size()), page.evaluate("document.querySelector('div.trace-timeline').dataset.tasks"));
+    assertTrue(Long.parseLong(page.evaluate("String(document.querySelectorAll('div.trace-timeline canvas').length)")) > 0);
+    return events;
+  }
+
+  @Test
+  void theFirstWindowIsWhatExportWritesAndNextBeginsWhereItEnds(@TempDir Path dir) throws Exception {
+    HeadlessChromium.Page page = chromium.open(at("/timeline"));
+    long windows = Long.parseLong(page.evaluate("String(document.querySelectorAll('#windows li').length)"));
+    assertTrue(windows >= 3, "a trace of three times the window's bytes is split: " + windows);
+    assertTrue(page.evaluate("document.getElementById('split').textContent").startsWith("The trace is split into " + windows + " windows"));
+    long[] first = window(page);
+    assertEquals(0, first[0]);
+    assertDrawsItsData(page);
+    String src = page.evaluate("document.querySelector('div.trace-timeline').dataset.src");
+    assertArrayEquals(export(dir, first[0], first[1]), get(src).body(), "the window's data is export's for the same window");
+    assertEquals("", page.evaluate("document.getElementById('prev') ? 'a link' : ''"), "the first window has no previous one");
+    assertOnlyLoopback(page, server.uri());
+
+    page.evaluate("(document.getElementById('next').click(), 'clicked')");
+    awaitTrue(page, "document.getElementById('window') && document.getElementById('window').dataset.from === '" + (first[1] + 1) + "'",
+        () -> "the next window begins a nanosecond after the first ends");
+    long[] second = window(page);
+    List<Map<String, Object>> events = assertDrawsItsData(page);
+    for (Map<String, Object> slice : Exports.with(events, "ph", "X")) {
+      long start = Json.micros(slice.get("ts"));
+      long end = start + Json.micros(slice.get("dur"));
+      assertTrue(start <= second[1] && end >= second[0], () -> "outside the window " + Arrays.toString(second) + ": " + slice);
+    }
+    assertArrayEquals(export(dir, second[0], second[1]),
+        get(page.evaluate("document.querySelector('div.trace-timeline').dataset.src")).body());
+    assertTrue(page.evaluate("document.getElementById('window').textContent").startsWith("Window 2 of " + windows + ": "));
+    assertOnlyLoopback(page, server.uri());
+  }
+
+  @Test
+  void aWindowAskedForShowsTheTasksThatOverlapIt() throws Exception {
+    long[] middle = spans.get("middle");
+    long from = middle[0] - origin;
+    long to = middle[1] - origin;
+    HeadlessChromium.Page page = chromium.open(at("/timeline?from=" + from + "ns&to=" + to + "ns"));
+    assertArrayEquals(new long[] {from, to}, window(page));
+    assertTrue(page.evaluate("document.getElementById('window').textContent").startsWith("A window of your choice: "));
+    assertDrawsItsData(page);
+    Set<String> drawn = new TreeSet<>(Arrays.asList(page.evaluate("echarts.getInstanceByDom(document.querySelector('div.trace-timeline'))"
+        + ".getOption().series[0].data.filter(d => d.kind === 'task').map(d => d.name.replace(/^task \\d+ /, '')).join('|')").split("\\|")));
+    assertEquals(new TreeSet<>(Set.of("middle", "middle child")), drawn);
+    Set<String> rows = new TreeSet<>(Arrays.asList(page.evaluate("echarts.getInstanceByDom(document.querySelector('div.trace-timeline'))"
+        + ".getOption().yAxis[0].data.join('|')").split("\\|")));
+    assertTrue(rows.contains("helper") && rows.contains(Thread.currentThread().getName()), rows::toString);
+    // The previous and next windows are the planned ones around it.
+    assertTrue(page.evaluate("document.getElementById('prev').getAttribute('href')").startsWith("/timeline?from="));
+    assertOnlyLoopback(page, server.uri());
+  }
+
+  @Test
+  void badWindowsAre400sThatSayWhatIsAccepted() throws Exception {
+    for (String query : List.of("from=5parsecs", "to=yesterday", "from=2s&to=1s", "from=1h", "from=2026-13-45T00:00:00Z")) {
+      for (String path : List.of("/timeline?", "/timeline.json?")) {
+        HttpResponse<byte[]> response = get(path + query);
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        assertEquals(400, response.statusCode(), path + query + ": " + body);
+        assertTrue(body.contains("A window is /timeline?from=F&amp;to=T"), body);
+        assertTrue(body.contains("<a href=\"/timeline\">Back</a>"), body);
+      }
+    }
+    String pastTheEnd = new String(get("/timeline?from=1h").body(), StandardCharsets.UTF_8);
+    assertTrue(pastTheEnd.contains("from (+1h0m0s) is outside the trace, which lasts"), pastTheEnd);
+  }
+}
