@@ -77,6 +77,7 @@ final class ViewPages {
   private final List<LogStats> logs;
   private final List<ThreadStats> threads;
   private final TimelinePage timeline;
+  private final FindingsPage findings;
 
   ViewPages(Fleet fleet, TraceSummary summary) {
     this(fleet, summary, TimelinePage.BYTES_PER_WINDOW);
@@ -91,6 +92,7 @@ final class ViewPages {
     this.logs = summary.logs();
     this.threads = summary.threads();
     this.timeline = new TimelinePage(fleet, timelineBytesPerWindow);
+    this.findings = new FindingsPage(fleet, timeline.windows());
   }
 
   /** The page at {@code path}; {@code rawQuery} as the URL has it, or null. */
@@ -109,6 +111,8 @@ final class ViewPages {
         return Response.html(200, regionList(query));
       } else if (path.equals("/timeline") || path.equals("/timeline.json")) {
         return timeline.page(path, query);
+      } else if (path.equals("/findings")) {
+        return findings.page();
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
       }
@@ -514,7 +518,7 @@ final class ViewPages {
   static String layout(String title, String body) {
     return "<!doctype html><html lang=en><head><meta charset=utf-8><title>" + esc(title) + " · livetrace view</title>"
         + "<style>" + STYLE + "</style></head><body><nav><a href=\"/\">Overview</a> <a href=\"/tasks\">Task types</a>"
-        + " <a href=\"/regions\">Region types</a> <a href=\"/timeline\">Timeline</a></nav><h1>" + esc(title) + "</h1>" + body
+        + " <a href=\"/regions\">Region types</a> <a href=\"/timeline\">Timeline</a> <a href=\"/findings\">Findings</a></nav><h1>" + esc(title) + "</h1>" + body
         + "<script src=\"/static/echarts.min.js\"></script><script src=\"/static/view.js\"></script></body></html>";
   }
 
