@@ -6,6 +6,7 @@ import static io.github.livetrace.cli.ViewBrowser.awaitPage;
 import static io.github.livetrace.cli.ViewBrowser.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Task;
@@ -18,6 +19,9 @@ import io.github.livetrace.cli.internal.ViewServer;
 import io.github.livetrace.internal.EventNames;
 import io.github.livetrace.testing.HeadlessChromium;
 import io.github.livetrace.testing.TraceFiles;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +39,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.AfterAll;
@@ -219,5 +225,56 @@ class ViewTimelineTest {
     }
     String pastTheEnd = new String(get("/timeline?from=1h").body(), StandardCharsets.UTF_8);
     assertTrue(pastTheEnd.contains("from (+1h0m0s) is outside the trace, which lasts"), pastTheEnd);
+  }
+
+  /**
+   * The Perfetto button: nothing listens on 127.0.0.1:9001 until it is followed; then the window
+   * is served there, for the Perfetto UI's origin only, byte for byte what export writes for it.
+   */
+  @Test
+  void thePerfettoButtonServesTheSameWindowOnPort9001ForThePerfettoUi(@TempDir Path dir) throws Exception {
+    HeadlessChromium.Page page = chromium.open(at("/timeline"));
+    long[] window = window(page);
+    String href = page.evaluate("document.getElementById('perfetto').getAttribute('href')");
+    assertEquals("/perfetto?from=" + window[0] + "ns&to=" + window[1] + "ns", href);
+    assertOnlyLoopback(page, server.uri());
+    assertFalse(listening(9001), "nothing serves the Perfetto UI before the button is followed");
+
+    HttpResponse<byte[]> handOver = get(href);
+    String body = new String(handOver.body(), StandardCharsets.UTF_8);
+    assertEquals(200, handOver.statusCode(), body);
+    Matcher ui = Pattern.compile("content=\"0; url=https://ui\\.perfetto\\.dev/#!/\\?url=(http://127\\.0\\.0\\.1:9001/livetrace-\\d+-\\d+\\.json)\"")
+        .matcher(body);
+    assertTrue(ui.find(), body);
+    URI served = URI.create(ui.group(1));
+
+    HttpResponse<byte[]> json = HTTP.send(HttpRequest.newBuilder(served).header("Origin", "https://ui.perfetto.dev").build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, json.statusCode());
+    assertEquals("https://ui.perfetto.dev", json.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    assertArrayEquals(export(dir, window[0], window[1]), json.body(), "the hand-over serves what export writes for the window");
+
+    HttpResponse<Void> preflight = HTTP.send(HttpRequest.newBuilder(served).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://ui.perfetto.dev").header("Access-Control-Request-Private-Network", "true").build(),
+        HttpResponse.BodyHandlers.discarding());
+    assertEquals(204, preflight.statusCode());
+    assertEquals("true", preflight.headers().firstValue("Access-Control-Allow-Private-Network").orElse(""));
+
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), 9001)) {
+      socket.getOutputStream().write(("GET " + served.getPath() + " HTTP/1.1\r\nHost: rebound.example:9001\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
+    }
+    assertEquals(404, HTTP.send(HttpRequest.newBuilder(served.resolve("/etc/passwd")).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode());
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * both. The window's bounds are those of {@link TimelineWindows}; its JSON is made per request
  * and not kept.
  */
-final class TimelinePage {
+final class TimelinePage implements AutoCloseable {
   /**
    * Trace file bytes per window. Measured on benchmarks/cli-summary-workload.java's trace (short
    * tasks, three regions each): a window of 4 MiB of it is about 8 MB of JSON and 50,000 slices,
@@ -27,6 +27,7 @@ final class TimelinePage {
 
   private final TimelineWindows windows;
   private final Fleet fleet;
+  private final PerfettoHandOver perfetto;
 
   TimelinePage(Fleet fleet) {
     this(fleet, BYTES_PER_WINDOW);
@@ -35,6 +36,36 @@ final class TimelinePage {
   TimelinePage(Fleet fleet, long bytesPerWindow) {
     this.fleet = fleet;
     this.windows = new TimelineWindows(fleet, bytesPerWindow);
+    this.perfetto = new PerfettoHandOver(this, PerfettoHandOver.PORT);
+  }
+
+  /** Stops serving windows to the Perfetto UI, if it was asked to. */
+  @Override
+  public void close() {
+    perfetto.close();
+  }
+
+  /**
+   * {@code /perfetto?from=F&to=T}, where the timeline's button leads: serves the window on
+   * 127.0.0.1:9001 and sends the browser to the Perfetto UI, which fetches it from there.
+   */
+  ViewPages.Response perfetto(Map<String, String> query) throws ViewPages.Refused {
+    TimelineWindows.Window window = window(query);
+    String back = "/timeline?from=" + windows.query(window.fromNanos()) + "&to=" + windows.query(window.toNanos());
+    String ui;
+    try {
+      ui = perfetto.open(window);
+    } catch (IOException e) {
+      throw new ViewPages.Refused(503, "cannot serve the window to the Perfetto UI on 127.0.0.1:" + PerfettoHandOver.PORT
+          + ", the one port it may fetch from (" + e.getMessage() + "): another program has it. 'livetrace export --from "
+          + windows.query(window.fromNanos()) + " --to " + windows.query(window.toNanos())
+          + "' writes the same window to a file to open at " + PerfettoHandOver.UI, back);
+    }
+    return ViewPages.Response.html(200, ViewPages.layout("Opening the Perfetto UI",
+        "<meta http-equiv=refresh content=\"0; url=" + esc(ui) + "\"><p>The window is served at <code id=served>"
+            + esc(ui.substring(ui.indexOf("url=") + 4)) + "</code> for the Perfetto UI, which needs the internet. If it does not"
+            + " open, go to <a id=ui href=\"" + esc(ui) + "\">" + esc(PerfettoHandOver.UI) + "</a>.</p><p><a href=\""
+            + esc(back) + "\">Back to the timeline</a></p>"));
   }
 
   TimelineWindows windows() {
@@ -84,6 +115,10 @@ final class TimelinePage {
         : w.index() < 0 && w.toNanos() < windows.endNanos() ? windows.plannedAt(w.toNanos() + 1) : null;
     b.append(prev == null ? "<span>previous</span>" : link("prev", prev, "previous")).append(" · ")
         .append(next == null ? "<span>next</span>" : link("next", next, "next")).append("</p>");
+    b.append("<p><a id=perfetto target=_blank href=\"/perfetto?").append(esc(range))
+        .append("\">Open this window in the Perfetto UI</a> <span class=note>(ui.perfetto.dev, needs the internet: the")
+        .append(" window is then served to it on 127.0.0.1:").append(PerfettoHandOver.PORT).append("; nothing leaves this")
+        .append(" machine until then)</span></p>");
     b.append("<div class=trace-timeline data-src=\"/timeline.json?").append(esc(range)).append("\"></div>");
     b.append("<p class=note id=split>The trace is split into ").append(windows.count()).append(" window")
         .append(windows.count() == 1 ? "" : "s").append(", at chunk starts, each with at most ")

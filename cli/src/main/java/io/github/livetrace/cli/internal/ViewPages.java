@@ -37,7 +37,7 @@ import java.util.Map;
  * An unknown type, task or path is a 404 page; a bad parameter a 400 page that says what is
  * accepted. Every text from the trace is escaped.
  */
-final class ViewPages {
+final class ViewPages implements AutoCloseable {
   /** Buckets per power of ten in the histograms: bounds 1, 1.78, 3.16, 5.62, 10, ... */
   static final int BUCKETS_PER_DECADE = 4;
 
@@ -95,6 +95,12 @@ final class ViewPages {
     this.findings = new FindingsPage(fleet, timeline.windows());
   }
 
+  /** Stops what the pages started: the Perfetto hand-over's server. */
+  @Override
+  public void close() {
+    timeline.close();
+  }
+
   /** The page at {@code path}; {@code rawQuery} as the URL has it, or null. */
   Response page(String path, String rawQuery) {
     try {
@@ -111,6 +117,8 @@ final class ViewPages {
         return Response.html(200, regionList(query));
       } else if (path.equals("/timeline") || path.equals("/timeline.json")) {
         return timeline.page(path, query);
+      } else if (path.equals("/perfetto")) {
+        return timeline.perfetto(query);
       } else if (path.equals("/findings")) {
         return findings.page();
       } else if (path.startsWith("/task/")) {
@@ -118,7 +126,7 @@ final class ViewPages {
       }
       throw new Refused(404, "there is no page " + path, "/");
     } catch (Refused e) {
-      return Response.html(e.status, layout(e.status == 404 ? "Not found" : "Bad request",
+      return Response.html(e.status, layout(e.status == 404 ? "Not found" : e.status == 400 ? "Bad request" : "Not available",
           "<p class=error>" + esc(e.getMessage()) + "</p><p><a href=\"" + esc(e.back) + "\">Back</a> · <a href=\"/\">Overview</a></p>"));
     } catch (BadInputException | IOException e) {
       return Response.html(500, layout("The trace cannot be read",

@@ -101,6 +101,9 @@ public final class ViewServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (pages != null) {
+      pages.close();
+    }
   }
 
   private void handle(HttpExchange exchange) throws IOException {
