@@ -15,7 +15,8 @@
  *       timeline for ui.perfetto.dev, of the whole trace, a time window or one task.
  *   <li>{@code repair TRACE -o OUT}: the complete chunks of a download that was cut short.
  *   <li>{@code view TRACE [--port P] [--no-browser]}: the overview, task and region types with
- *       latency histograms, the instances of a range and a task's page, served on 127.0.0.1.
+ *       latency histograms, the instances of a range, a task's page, the timeline in windows (with
+ *       a hand-over to the Perfetto UI) and JDK Mission Control's findings, served on 127.0.0.1.
  * </ul>
  *
  * <h2>How a trace is read</h2>

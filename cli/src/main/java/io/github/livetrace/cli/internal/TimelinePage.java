@@ -19,9 +19,9 @@ import java.util.Map;
 final class TimelinePage implements AutoCloseable {
   /**
    * Trace file bytes per window. Measured on benchmarks/cli-summary-workload.java's trace (short
-   * tasks, three regions each): a window of 4 MiB of it is about 8 MB of JSON and 50,000 slices,
-   * which ECharts draws in a second or two; Go's viewer allows ~100 MB of JSON, for a viewer
-   * that draws less of each slice.
+   * tasks, three regions each): a window of 4 MiB of it is 6 to 12 MB of JSON, up to about
+   * 60,000 slices, which ECharts draws in a few seconds; Go's viewer allows ~100 MB of JSON, for
+   * Chrome's trace viewer.
    */
   static final long BYTES_PER_WINDOW = 4L << 20;
 
@@ -119,10 +119,11 @@ final class TimelinePage implements AutoCloseable {
         .append("\">Open this window in the Perfetto UI</a> <span class=note>(ui.perfetto.dev, needs the internet: the")
         .append(" window is then served to it on 127.0.0.1:").append(PerfettoHandOver.PORT).append("; nothing leaves this")
         .append(" machine until then)</span></p>");
-    b.append("<div class=trace-timeline data-src=\"/timeline.json?").append(esc(range)).append("\"></div>");
+    b.append("<div class=trace-timeline data-from=").append(w.fromNanos() - windows.startNanos()).append(" data-to=")
+        .append(w.toNanos() - windows.startNanos()).append(" data-src=\"/timeline.json?").append(esc(range)).append("\"></div>");
     b.append("<p class=note id=split>The trace is split into ").append(windows.count()).append(" window")
         .append(windows.count() == 1 ? "" : "s").append(", at chunk starts, each with at most ")
-        .append(esc(mib(windows.bytesPerWindow()))).append(" of the trace file (about twice that in JSON), so that a")
+        .append(esc(mib(windows.bytesPerWindow()))).append(" of the trace file (two to three times that in JSON), so that a")
         .append(" window loads and draws in the browser. A window's slices are those <code>livetrace export --from F --to T</code>")
         .append(" writes: everything that overlaps it. Regions nest on their thread's row; tasks are the rows above")
         .append(" the threads; drag or scroll on the chart to zoom.</p>");

@@ -32,6 +32,9 @@ import java.util.Map;
  *       inclusive), each linked to its task.
  *   <li>{@code /task/JVM/ID}: a task (JVM is the JVM's index, ID the JVM's own task id): its
  *       parent, children, threads, and regions and logs on one time axis.
+ *   <li>{@code /timeline?from=F&to=T}, {@code /timeline.json}, {@code /perfetto}: {@link
+ *       TimelinePage}.
+ *   <li>{@code /findings}: {@link FindingsPage}.
  * </ul>
  *
  * An unknown type, task or path is a 404 page; a bad parameter a 400 page that says what is
@@ -536,7 +539,7 @@ final class ViewPages implements AutoCloseable {
       + "thead th{border-bottom:1px solid #999}.n{text-align:right;font-variant-numeric:tabular-nums}"
       + ".facts th{color:#555;font-weight:normal}.note{color:#666;font-size:.9em}.error{color:#a00}"
       + ".chart{width:100%;max-width:900px;height:260px}.timeline{width:100%;max-width:1100px}.trace-timeline{width:100%}"
-      + "tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
+      + ".findings td:last-child{white-space:nowrap}tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
 
   /** Escapes text for HTML content and quoted attribute values. */
   static String esc(String s) {

@@ -176,7 +176,9 @@
       tooltip: {formatter: p => echarts.format.encodeHTML(p.name) + '<br>+' + p.value[1].toFixed(3) + ' ms, '
         + (p.value[2] - p.value[1]).toFixed(3) + ' ms'},
       grid: {left: 220, right: 30, top: 10, bottom: 75},
-      xAxis: {type: 'value', scale: true, name: 'ms since the trace began', nameLocation: 'middle', nameGap: 28},
+      // The window's own bounds, whatever its first and last slices: an empty stretch is shown as such.
+      xAxis: {type: 'value', min: Number(div.dataset.from) / 1e6, max: Number(div.dataset.to) / 1e6,
+        name: 'ms since the trace began', nameLocation: 'middle', nameGap: 28, axisLabel: {formatter: v => String(Math.round(v * 1000) / 1000)}},
       yAxis: {type: 'category', data: model.rows, inverse: true, axisLabel: {width: 200, overflow: 'truncate'}},
       dataZoom: [{type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter'}, {type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', bottom: 8}],
       series: [{
