@@ -65,9 +65,30 @@ final class FindingsPage {
           .append(esc(windows.describe(part.fromNanos()))).append(" to ").append(esc(windows.describe(part.toNanos())))
           .append("</h2>");
     }
+    List<JmcFindings.Finding> applies = part.findings().stream().filter(JmcFindings.Finding::applies).toList();
+    List<JmcFindings.Finding> others = part.findings().stream().filter(f -> !f.applies()).toList();
+    table(b, applies);
+    if (!others.isEmpty()) {
+      // Rules whose events the trace lacks: JMC shows them too, but they say nothing of this run.
+      b.append("<details><summary>").append(others.size()).append(" rule").append(others.size() == 1 ? "" : "s")
+          .append(" that did not apply (the trace lacks their events, or they were ignored)</summary>");
+      table(b, others);
+      b.append("</details>");
+    }
+    if (!part.failures().isEmpty()) {
+      b.append("<p class=note>Rules that failed on this part (JMC's own errors): ");
+      for (int i = 0; i < part.failures().size(); i++) {
+        JmcFindings.Failure failure = part.failures().get(i);
+        b.append(i == 0 ? "" : ", ").append(esc(failure.ruleId())).append(" (").append(esc(failure.reason())).append(')');
+      }
+      b.append(".</p>");
+    }
+  }
+
+  private void table(StringBuilder b, List<JmcFindings.Finding> findings) {
     b.append("<table class=findings><thead><tr><th>severity</th><th class=n>score</th><th>rule</th><th>summary</th>")
         .append("<th>when</th></tr></thead><tbody>");
-    for (JmcFindings.Finding f : part.findings()) {
+    for (JmcFindings.Finding f : findings) {
       b.append("<tr class=\"finding ").append(esc(f.severity().toLowerCase(Locale.ROOT))).append("\" data-rule=\"")
           .append(esc(f.ruleId())).append('"');
       if (f.hasTime()) {
@@ -94,14 +115,6 @@ final class FindingsPage {
       b.append("</td></tr>");
     }
     b.append("</tbody></table>");
-    if (!part.failures().isEmpty()) {
-      b.append("<p class=note>Rules that failed on this part (JMC's own errors): ");
-      for (int i = 0; i < part.failures().size(); i++) {
-        JmcFindings.Failure failure = part.failures().get(i);
-        b.append(i == 0 ? "" : ", ").append(esc(failure.ruleId())).append(" (").append(esc(failure.reason())).append(')');
-      }
-      b.append(".</p>");
-    }
   }
 
   /**

@@ -30,6 +30,7 @@ import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultProvider;
 import org.openjdk.jmc.flightrecorder.rules.ResultToolkit;
 import org.openjdk.jmc.flightrecorder.rules.RuleRegistry;
+import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
 
 /**
@@ -62,7 +63,7 @@ final class JmcFindings {
    * at, from a time range or instant among its values or from the events its query selects, or
    * {@link #NO_TIME}.
    */
-  record Finding(String ruleId, String rule, String topic, String severity, double score, String summary,
+  record Finding(String ruleId, String rule, String topic, String severity, boolean applies, double score, String summary,
       String explanation, String solution, long fromNanos, long toNanos) {
     boolean hasTime() {
       return fromNanos != NO_TIME;
@@ -141,8 +142,10 @@ final class JmcFindings {
       earlier.addResults(result);
       IQuantity score = result.getResult(TypedResult.SCORE);
       long[] time = time(rule, result, items);
-      findings.add(new Finding(rule.getId(), rule.getName(), rule.getTopic(), result.getSeverity().getLocalizedName(),
-          score == null ? result.getSeverity().getLimit() : score.doubleValue(), text(result, result.getSummary()),
+      Severity severity = result.getSeverity();
+      findings.add(new Finding(rule.getId(), rule.getName(), rule.getTopic(), severity.getLocalizedName(),
+          severity != Severity.NA && severity != Severity.IGNORE,
+          score == null ? severity.getLimit() : score.doubleValue(), text(result, result.getSummary()),
           text(result, result.getExplanation()), text(result, result.getSolution()), time[0], time[1]));
     }
     findings.sort(Comparator.comparingDouble(Finding::score).reversed());
