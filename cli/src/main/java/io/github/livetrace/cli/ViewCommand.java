@@ -28,8 +28,10 @@ import picocli.CommandLine.Spec;
       "Serves web pages of the trace on 127.0.0.1 and opens them in the browser: the overview (time span,"
           + " chunks, JVMs, threads, events), task and region types with their latency histograms (a click on a"
           + " bar lists the instances in that range, slowest first), and each task with its regions, logs,"
-          + " parent, children and threads on one time axis.",
-      "Works without the internet: the charts (Apache ECharts) are served from livetrace's jar.",
+          + " parent, children and threads on one time axis; the timeline, in windows of a few MB, with a button"
+          + " that hands a window to the Perfetto UI; and JDK Mission Control's automated analysis of the trace.",
+      "Works without the internet: the charts (Apache ECharts) are served from livetrace's jar; only the"
+          + " Perfetto button, when clicked, goes to ui.perfetto.dev.",
       "Several files, or a directory that livetrace pull wrote, are one trace of many JVMs, as for summary."
     })
 final class ViewCommand implements Callable<Integer> {

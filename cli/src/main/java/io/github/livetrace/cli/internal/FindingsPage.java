@@ -3,6 +3,7 @@ package io.github.livetrace.cli.internal;
 import static io.github.livetrace.cli.internal.ViewPages.esc;
 
 import io.github.livetrace.internal.Durations;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,17 +20,19 @@ import java.util.concurrent.Executors;
  */
 final class FindingsPage {
   private final List<JmcFindings.Span> spans;
-  private final TimelineWindows windows;
+  private final TimelinePage timeline;
+  private volatile TimelineWindows windows; // the timeline's, taken by each visit
   private final List<JmcFindings.Part> done = new ArrayList<>(); // guarded by this
   private String failure; // guarded by this: why the rules stopped, or null
   private ExecutorService worker; // guarded by this: started by the first visit
 
-  FindingsPage(Fleet fleet, TimelineWindows windows) {
+  FindingsPage(Fleet fleet, TimelinePage timeline) {
     this.spans = JmcFindings.spans(fleet, JmcFindings.BYTES_PER_PART);
-    this.windows = windows;
+    this.timeline = timeline;
   }
 
-  ViewPages.Response page() {
+  ViewPages.Response page() throws BadInputException, IOException {
+    windows = timeline.windows(); // for the links into the timeline
     List<JmcFindings.Part> parts;
     String failed;
     synchronized (this) {

@@ -47,7 +47,7 @@ final class PerfettoHandOver implements AutoCloseable {
    *
    * @throws BindException when another program has the port
    */
-  synchronized String open(TimelineWindows.Window window) throws IOException {
+  synchronized String open(TimelineWindows windows, TimelineWindows.Window window) throws IOException {
     if (server == null) {
       HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
       executor = Executors.newSingleThreadExecutor(r -> {
@@ -60,7 +60,6 @@ final class PerfettoHandOver implements AutoCloseable {
       s.start();
       server = s;
     }
-    TimelineWindows windows = timeline.windows();
     return UI + "/#!/?url=http://127.0.0.1:" + port + "/livetrace-" + (window.fromNanos() - windows.startNanos()) + "-"
         + (window.toNanos() - windows.startNanos()) + ".json";
   }

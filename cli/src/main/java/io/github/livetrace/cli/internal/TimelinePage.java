@@ -18,24 +18,25 @@ import java.util.Map;
  */
 final class TimelinePage implements AutoCloseable {
   /**
-   * Trace file bytes per window. Measured on benchmarks/cli-summary-workload.java's trace (short
-   * tasks, three regions each): a window of 4 MiB of it is 6 to 12 MB of JSON, up to about
-   * 60,000 slices, which ECharts draws in a few seconds; Go's viewer allows ~100 MB of JSON, for
-   * Chrome's trace viewer.
+   * Events per window: about 150 bytes of JSON each, so at most about 8 MB of JSON and 50,000
+   * slices, which ECharts draws in about a second. Measured on benchmarks/cli-summary-workload.java's
+   * trace, where windows cut by bytes of the file instead came out at 5 to 39 MB of JSON: events
+   * crowd within chunks. Go's viewer allows ~100 MB of JSON, for Chrome's trace viewer.
    */
-  static final long BYTES_PER_WINDOW = 4L << 20;
+  static final long EVENTS_PER_WINDOW = 50_000;
 
-  private final TimelineWindows windows;
   private final Fleet fleet;
+  private final long eventsPerWindow;
+  private volatile TimelineWindows windows; // planned on the first visit: one pass over the trace
   private final PerfettoHandOver perfetto;
 
   TimelinePage(Fleet fleet) {
-    this(fleet, BYTES_PER_WINDOW);
+    this(fleet, EVENTS_PER_WINDOW);
   }
 
-  TimelinePage(Fleet fleet, long bytesPerWindow) {
+  TimelinePage(Fleet fleet, long eventsPerWindow) {
     this.fleet = fleet;
-    this.windows = new TimelineWindows(fleet, bytesPerWindow);
+    this.eventsPerWindow = eventsPerWindow;
     this.perfetto = new PerfettoHandOver(this, PerfettoHandOver.PORT);
   }
 
@@ -49,12 +50,12 @@ final class TimelinePage implements AutoCloseable {
    * {@code /perfetto?from=F&to=T}, where the timeline's button leads: serves the window on
    * 127.0.0.1:9001 and sends the browser to the Perfetto UI, which fetches it from there.
    */
-  ViewPages.Response perfetto(Map<String, String> query) throws ViewPages.Refused {
+  ViewPages.Response perfetto(Map<String, String> query) throws ViewPages.Refused, BadInputException, IOException {
     TimelineWindows.Window window = window(query);
     String back = "/timeline?from=" + windows.query(window.fromNanos()) + "&to=" + windows.query(window.toNanos());
     String ui;
     try {
-      ui = perfetto.open(window);
+      ui = perfetto.open(windows, window);
     } catch (IOException e) {
       throw new ViewPages.Refused(503, "cannot serve the window to the Perfetto UI on 127.0.0.1:" + PerfettoHandOver.PORT
           + ", the one port it may fetch from (" + e.getMessage() + "): another program has it. 'livetrace export --from "
@@ -68,7 +69,11 @@ final class TimelinePage implements AutoCloseable {
             + esc(back) + "\">Back to the timeline</a></p>"));
   }
 
-  TimelineWindows windows() {
+  /** The windows, counted on the first call: a pass over the trace, on the decoding threads. */
+  synchronized TimelineWindows windows() throws BadInputException, IOException {
+    if (windows == null) {
+      windows = new TimelineWindows(fleet, EventDensity.of(fleet), eventsPerWindow);
+    }
     return windows;
   }
 
@@ -82,7 +87,8 @@ final class TimelinePage implements AutoCloseable {
   }
 
   /** The window a query asks for; a 400 that says what is accepted when it is wrong. */
-  TimelineWindows.Window window(Map<String, String> query) throws ViewPages.Refused {
+  TimelineWindows.Window window(Map<String, String> query) throws ViewPages.Refused, BadInputException, IOException {
+    windows();
     try {
       return windows.window(query.get("from"), query.get("to"));
     } catch (IllegalArgumentException e) {
@@ -122,11 +128,12 @@ final class TimelinePage implements AutoCloseable {
     b.append("<div class=trace-timeline data-from=").append(w.fromNanos() - windows.startNanos()).append(" data-to=")
         .append(w.toNanos() - windows.startNanos()).append(" data-src=\"/timeline.json?").append(esc(range)).append("\"></div>");
     b.append("<p class=note id=split>The trace is split into ").append(windows.count()).append(" window")
-        .append(windows.count() == 1 ? "" : "s").append(", at chunk starts, each with at most ")
-        .append(esc(mib(windows.bytesPerWindow()))).append(" of the trace file (two to three times that in JSON), so that a")
+        .append(windows.count() == 1 ? "" : "s").append(", each with at most ")
+        .append(String.format(Locale.ROOT, "%,d", windows.eventsPerWindow())).append(" of the events drawn (about 150 bytes of JSON each), so that a")
         .append(" window loads and draws in the browser. A window's slices are those <code>livetrace export --from F --to T</code>")
         .append(" writes: everything that overlaps it. Regions nest on their thread's row; tasks are the rows above")
-        .append(" the threads; drag or scroll on the chart to zoom.</p>");
+        .append(" the threads; drag or scroll on the chart to zoom. CPU samples and the arrows that follow a task")
+        .append(" across threads are in the window's JSON, which the Perfetto UI shows.</p>");
     b.append("<form action=\"/timeline\">window from <input name=from size=12 value=\"").append(esc(windows.query(w.fromNanos())))
         .append("\"> to <input name=to size=12 value=\"").append(esc(windows.query(w.toNanos())))
         .append("\"> <button>show</button></form>");
@@ -143,9 +150,5 @@ final class TimelinePage implements AutoCloseable {
   private String link(String id, TimelineWindows.Window w, String text) {
     return "<a" + (id == null ? "" : " id=" + id) + " href=\"/timeline?from=" + esc(windows.query(w.fromNanos())) + "&amp;to="
         + esc(windows.query(w.toNanos())) + "\">" + esc(text) + "</a>";
-  }
-
-  private static String mib(long bytes) {
-    return String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
   }
 }

@@ -1,24 +1,22 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.internal.ChunkHeader;
 import io.github.livetrace.internal.Durations;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
- * How {@code view}'s timeline splits a trace into windows whose JSON a browser can draw: at chunk
- * starts, so that each window holds at most {@link #bytesPerWindow} bytes of the trace file
- * (a chunk larger than that is cut into equal spans of time). The timeline's JSON grows with the
- * events in its window, and the file's bytes are the measure of those known without reading any
- * event: the chunk headers give them. Go's trace viewer splits the same way, by the size of the
- * JSON, at about 100 MB; this split is smaller because ECharts draws every slice itself.
+ * How {@code view}'s timeline splits a trace into windows whose JSON a browser can draw: each
+ * window holds at most {@link #eventsPerWindow} of the events the timeline draws, counted per
+ * slice of time beforehand ({@link EventDensity}), so that the bound holds wherever the events
+ * crowd (a window's JSON is about 150 bytes per event). Go's trace viewer splits the same way, by
+ * the size of the JSON, at about 100 MB; this split is smaller because ECharts draws every slice
+ * itself, in the page.
  *
  * <p>A window asked for by {@code from} and {@code to} (offsets since the trace's start, or
- * ISO-8601 instants) is kept as asked if its share of the file, chunks counted in proportion to
- * the time they share with it, is within the same bound; a wider one is narrowed at its end.
+ * ISO-8601 instants) is kept as asked if it holds no more events than that; a wider one is
+ * narrowed at its end.
  */
 final class TimelineWindows {
   /** What a window bound may be, for the 400 page. */
@@ -36,43 +34,37 @@ final class TimelineWindows {
     }
   }
 
-  private record Chunk(long startNanos, long endNanos, long bytes) {}
+  /**
+   * Events per slice of time: {@code counts[i]} ended in {@code [startNanos + i * bucketNanos,
+   * startNanos + (i + 1) * bucketNanos)}.
+   */
+  record Density(long startNanos, long bucketNanos, long[] counts) {}
 
   private final long startNanos;
   private final long endNanos;
-  private final long bytesPerWindow;
-  private final List<Chunk> chunks = new ArrayList<>();
+  private final long eventsPerWindow;
+  private final Density density;
   private final List<Long> starts = new ArrayList<>(); // of the planned windows, ascending
 
-  TimelineWindows(Fleet fleet, long bytesPerWindow) {
+  TimelineWindows(Fleet fleet, Density density, long eventsPerWindow) {
     this.startNanos = fleet.startNanos();
     this.endNanos = fleet.endNanos();
-    this.bytesPerWindow = bytesPerWindow;
-    for (Fleet.Part part : fleet.parts()) {
-      for (ChunkHeader c : part.file().chunks()) {
-        chunks.add(new Chunk(c.startNanos(), c.endNanos(), c.chunkSize()));
-      }
-    }
-    chunks.sort(Comparator.comparingLong(Chunk::startNanos));
+    this.eventsPerWindow = eventsPerWindow;
+    this.density = density;
     plan();
   }
 
   private void plan() {
     starts.add(startNanos);
-    long bytes = 0;
-    for (Chunk c : chunks) {
-      if (bytes > 0 && bytes + c.bytes() > bytesPerWindow && c.startNanos() > last()) {
-        starts.add(c.startNanos());
-        bytes = 0;
+    long events = 0;
+    long[] counts = density.counts();
+    for (int i = 0; i < counts.length; i++) {
+      long at = density.startNanos() + i * density.bucketNanos();
+      if (events > 0 && events + counts[i] > eventsPerWindow && at > last() && at < endNanos) {
+        starts.add(at);
+        events = 0;
       }
-      long pieces = Math.max(1, (c.bytes() + bytesPerWindow - 1) / bytesPerWindow);
-      for (long i = 1; i < pieces; i++) {
-        long at = c.startNanos() + (c.endNanos() - c.startNanos()) * i / pieces;
-        if (at > last()) {
-          starts.add(at);
-        }
-      }
-      bytes += c.bytes() / pieces;
+      events += counts[i];
     }
   }
 
@@ -93,8 +85,8 @@ final class TimelineWindows {
     return starts.size();
   }
 
-  long bytesPerWindow() {
-    return bytesPerWindow;
+  long eventsPerWindow() {
+    return eventsPerWindow;
   }
 
   long startNanos() {
@@ -148,7 +140,7 @@ final class TimelineWindows {
         return w;
       }
     }
-    if (bytesBetween(f, t) <= bytesPerWindow) {
+    if (eventsBetween(f, t) <= eventsPerWindow) {
       return new Window(-1, f, t, false);
     }
     // The latest end that keeps the window within the bound, found by halving.
@@ -156,7 +148,7 @@ final class TimelineWindows {
     long hi = t;
     while (hi - lo > 1) {
       long mid = lo + (hi - lo) / 2;
-      if (bytesBetween(f, mid) <= bytesPerWindow) {
+      if (eventsBetween(f, mid) <= eventsPerWindow) {
         lo = mid;
       } else {
         hi = mid;
@@ -165,17 +157,16 @@ final class TimelineWindows {
     return new Window(-1, f, Math.max(lo, Math.min(t, plannedAt(f).toNanos())), true);
   }
 
-  /** The bytes of the file in {@code [from, to]}: each chunk in proportion to the time it shares. */
-  long bytesBetween(long from, long to) {
-    double bytes = 0;
-    for (Chunk c : chunks) {
-      long overlap = Math.min(to, c.endNanos()) - Math.max(from, c.startNanos());
-      if (overlap >= 0) {
-        long span = Math.max(1, c.endNanos() - c.startNanos());
-        bytes += c.bytes() * Math.min(1.0, Math.max(overlap, 1) / (double) span);
-      }
+  /** The events counted in the slices of time that {@code [from, to]} touches. */
+  long eventsBetween(long from, long to) {
+    long[] counts = density.counts();
+    long first = Math.max(0, (Math.max(from, density.startNanos()) - density.startNanos()) / density.bucketNanos());
+    long last = Math.min(counts.length - 1, (Math.max(to, density.startNanos()) - density.startNanos()) / density.bucketNanos());
+    long events = 0;
+    for (long i = first; i <= last; i++) {
+      events += counts[(int) i];
     }
-    return (long) bytes;
+    return events;
   }
 
   private long bound(String name, String text) {

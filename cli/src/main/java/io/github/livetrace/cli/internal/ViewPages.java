@@ -83,10 +83,10 @@ final class ViewPages implements AutoCloseable {
   private final FindingsPage findings;
 
   ViewPages(Fleet fleet, TraceSummary summary) {
-    this(fleet, summary, TimelinePage.BYTES_PER_WINDOW);
+    this(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
   }
 
-  ViewPages(Fleet fleet, TraceSummary summary, long timelineBytesPerWindow) {
+  ViewPages(Fleet fleet, TraceSummary summary, long timelineEventsPerWindow) {
     this.fleet = fleet;
     this.summary = summary;
     this.tasks = summary.tasks();
@@ -94,8 +94,8 @@ final class ViewPages implements AutoCloseable {
     this.tasksByJvm = summary.tasksByJvm();
     this.logs = summary.logs();
     this.threads = summary.threads();
-    this.timeline = new TimelinePage(fleet, timelineBytesPerWindow);
-    this.findings = new FindingsPage(fleet, timeline.windows());
+    this.timeline = new TimelinePage(fleet, timelineEventsPerWindow);
+    this.findings = new FindingsPage(fleet, timeline);
   }
 
   /** Stops what the pages started: the Perfetto hand-over's server. */

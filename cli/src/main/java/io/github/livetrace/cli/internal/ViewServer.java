@@ -78,15 +78,15 @@ public final class ViewServer implements AutoCloseable {
 
   /** Starts serving the pages of {@code fleet}, whose {@code summary} was read beforehand. */
   public void serve(Fleet fleet, TraceSummary summary) {
-    serve(fleet, summary, TimelinePage.BYTES_PER_WINDOW);
+    serve(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
   }
 
   /**
    * {@link #serve(Fleet, TraceSummary)} with the timeline split into windows of at most {@code
-   * timelineBytesPerWindow} bytes of the trace file: small traces in several windows, for tests.
+   * timelineEventsPerWindow} events: small traces in several windows, for tests.
    */
-  public void serve(Fleet fleet, TraceSummary summary, long timelineBytesPerWindow) {
-    pages = new ViewPages(fleet, summary, timelineBytesPerWindow);
+  public void serve(Fleet fleet, TraceSummary summary, long timelineEventsPerWindow) {
+    pages = new ViewPages(fleet, summary, timelineEventsPerWindow);
     server.createContext("/", this::handle);
     server.start();
   }
