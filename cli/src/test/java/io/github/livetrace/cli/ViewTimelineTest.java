@@ -70,9 +70,9 @@ class ViewTimelineTest {
   static void recordAndServe() throws Exception {
     byte[] trace = Recordings.record(TraceOptions.defaults().withChunkInterval(Duration.ofMillis(200)), () -> {
       order("early");
-      work(300);
+      ticks();
       middle();
-      work(300);
+      ticks();
       order("late");
     });
     file = TraceFiles.write(trace);
@@ -105,6 +105,16 @@ class ViewTimelineTest {
       Trace.withRegion(type + " work", () -> work(20));
     } finally {
       task.end();
+    }
+  }
+
+  /**
+   * 300 ms of short regions outside any task: events spread over the trace, so that a third of
+   * them (a window, here) is not crowded into a few milliseconds by a burst of JVM events.
+   */
+  private static void ticks() {
+    for (int i = 0; i < 60; i++) {
+      Trace.withRegion("tick", () -> work(5));
     }
   }
 
@@ -206,7 +216,7 @@ class ViewTimelineTest {
 
   @Test
   void aWindowAskedForShowsTheTasksThatOverlapIt() throws Exception {
-    long[] middle = spans.get("middle");
+    long[] middle = spans.get("middle child"); // within its parent, on another thread
     long from = middle[0] - origin;
     long to = middle[1] - origin;
     HeadlessChromium.Page page = chromium.open(at("/timeline?from=" + from + "ns&to=" + to + "ns"));
@@ -222,6 +232,24 @@ class ViewTimelineTest {
     // The previous and next windows are the planned ones around it.
     assertTrue(page.evaluate("document.getElementById('prev').getAttribute('href')").startsWith("/timeline?from="));
     assertOnlyLoopback(page, server.uri());
+  }
+
+  /** A window of the whole trace holds three windows' events: it is narrowed, and says so; times are accepted as offsets are. */
+  @Test
+  void aWindowTooWideIsNarrowedAndTimesAreOffsets() throws Exception {
+    HeadlessChromium.Page page = chromium.open(at("/timeline?from=0ns&to=1h"));
+    long[] window = window(page);
+    assertEquals(0, window[0]);
+    assertTrue(page.evaluate("document.getElementById('window').textContent").contains("Narrowed at its end"));
+    long[] first = window(chromium.open(at("/timeline")));
+    assertTrue(window[1] >= first[1] && window[1] < 3_600_000_000_000L, () -> Arrays.toString(window));
+    assertDrawsItsData(page);
+
+    long[] middle = spans.get("middle child");
+    String from = java.time.Instant.ofEpochSecond(0, middle[0]).toString();
+    String to = java.time.Instant.ofEpochSecond(0, middle[1]).toString();
+    HeadlessChromium.Page byTime = chromium.open(at("/timeline?from=" + from + "&to=" + to));
+    assertArrayEquals(new long[] {middle[0] - origin, middle[1] - origin}, window(byTime));
   }
 
   @Test
