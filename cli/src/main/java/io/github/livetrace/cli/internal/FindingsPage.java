@@ -151,7 +151,8 @@ final class FindingsPage {
           }
         } catch (Exception | LinkageError | OutOfMemoryError e) {
           synchronized (this) {
-            failure = "JDK Mission Control's rules stopped: " + e;
+            failure = "JDK Mission Control's rules stopped: " + e + (e instanceof OutOfMemoryError
+                ? " (JMC holds a part of the trace whole: run view with a larger heap, java -Xmx1g -jar livetrace.jar view ...)" : "");
           }
           return;
         }

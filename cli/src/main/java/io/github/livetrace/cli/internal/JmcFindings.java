@@ -41,8 +41,12 @@ import org.openjdk.jmc.flightrecorder.rules.TypedResult;
  * is a recording of its own), one part after the other, and only their results are kept.
  */
 final class JmcFindings {
-  /** File bytes per part: JMC's model of 32 MB of JFR takes a few hundred MB of heap. */
-  static final long BYTES_PER_PART = 32L << 20;
+  /**
+   * File bytes per part (a chunk larger than this is a part of its own). JMC's model of a part
+   * takes many times its size in heap: on the 300 MB benchmark trace (12 MB chunks) the rules ran
+   * through under -Xmx512m, and ran out of a 256 MB heap at a dense chunk, with 16 MB or 32 MB parts.
+   */
+  static final long BYTES_PER_PART = 16L << 20;
 
   /**
    * JMC's parser logs a warning for each field of a newer JDK it does not know (a thread's
