@@ -2,11 +2,11 @@ package io.github.livetrace.cli;
 
 import io.github.livetrace.cli.internal.BadInputException;
 import io.github.livetrace.cli.internal.ChromeTraceExport;
-import io.github.livetrace.cli.internal.JsonOutput;
 import io.github.livetrace.cli.internal.TaskScope;
 import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.TraceFile;
 import io.github.livetrace.cli.internal.TraceReader;
+import io.github.livetrace.cli.internal.WindowExport;
 import io.github.livetrace.internal.Durations;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
@@ -25,7 +25,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import tools.jackson.core.JsonGenerator;
 
 /** {@code livetrace export TRACE -o OUT.json}: a timeline that ui.perfetto.dev opens. */
 @Command(
@@ -98,7 +97,7 @@ final class ExportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Fleet fleet = Fleet.open(traces, note -> err.println("livetrace export: " + note));
     err.flush();
-    boolean one = fleet.parts().size() == 1 && !fleet.isFleet();
+    boolean one = WindowExport.isOneFile(fleet);
     if (task != null && !one) {
       throw new ParameterException(spec.commandLine(), "--task names a task of one JVM: give that JVM's file (ids are per JVM)");
     }
@@ -106,31 +105,11 @@ final class ExportCommand implements Callable<Integer> {
     for (Path trace : traces) {
       OutputFiles.requireWritable(output, trace);
     }
-    ChromeTraceExport.Counts counts = new ChromeTraceExport.Counts();
+    ChromeTraceExport.Counts counts;
     FileChannel channel = OutputFiles.open(output);
     boolean done = false;
-    try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-        JsonGenerator json = JsonOutput.eventPerLine(out)) {
-      if (one) {
-        TraceFile file = fleet.parts().get(0).file();
-        ChromeTraceExport export = new ChromeTraceExport(json, file, selection);
-        TraceReader.decode(file, export);
-        counts = export.finish();
-      } else {
-        ChromeTraceExport.open(json);
-        for (Fleet.Jvm jvm : fleet.jvms()) {
-          for (Fleet.Part part : fleet.parts()) {
-            if (java.util.Arrays.stream(part.jvmOfChunk()).noneMatch(j -> j == jvm.index())) {
-              continue;
-            }
-            ChromeTraceExport export = new ChromeTraceExport(json, part.file(), selection,
-                new ChromeTraceExport.Process(jvm.index(), part.jvmOfChunk(), jvm.name(), fleet.startNanos(), fleet.endNanos()));
-            TraceReader.decode(part.file(), export);
-            counts.add(export.finish());
-          }
-        }
-        ChromeTraceExport.close(json, fleet.parts().size() + " files, " + fleet.jvms().size() + " JVMs", fleet.startNanos());
-      }
+    try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+      counts = WindowExport.write(fleet, selection, out);
       done = true;
     } finally {
       if (!done) {

@@ -30,8 +30,10 @@ import picocli.CommandLine.Spec;
           + " bar lists the instances in that range, slowest first), and each task with its regions, logs,"
           + " parent, children and threads on one time axis, and what those threads did meanwhile (blocked,"
           + " on CPU, GC pauses); each region instance likewise; flame graphs of CPU, allocation and blocking,"
-          + " of the trace, a task, a task type or a span of time.",
-      "Works without the internet: the charts (Apache ECharts) are served from livetrace's jar.",
+          + " of the trace, a task, a task type or a span of time; the timeline, in windows of a few MB, with a"
+          + " button that hands a window to the Perfetto UI; and JDK Mission Control's automated analysis.",
+      "Works without the internet: the charts (Apache ECharts) are served from livetrace's jar; only the"
+          + " Perfetto button, when clicked, goes to ui.perfetto.dev.",
       "Several files, or a directory that livetrace pull wrote, are one trace of many JVMs, as for summary."
     })
 final class ViewCommand implements Callable<Integer> {

@@ -16,7 +16,8 @@
  *   <li>{@code repair TRACE -o OUT}: the complete chunks of a download that was cut short.
  *   <li>{@code view TRACE [--port P] [--no-browser]}: the overview, task and region types with
  *       latency histograms, the instances of a range, a task's and a region's page with what their
- *       threads did meanwhile, and flame graphs, served on 127.0.0.1.
+ *       threads did meanwhile, flame graphs, the timeline in windows (with a hand-over to the
+ *       Perfetto UI) and JDK Mission Control's findings, served on 127.0.0.1.
  * </ul>
  *
  * <h2>How a trace is read</h2>

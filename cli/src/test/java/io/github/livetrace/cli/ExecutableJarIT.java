@@ -107,6 +107,20 @@ class ExecutableJarIT {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, tasks.statusCode());
       assertTrue(tasks.body().contains("data-type=\"order\""), tasks.body());
+      // JMC's rules are found in the shaded jar (a ServiceLoader file) and run.
+      String[] findings = new String[1];
+      assertTrue(io.github.livetrace.testing.TraceFiles.eventually(120, () -> {
+        try {
+          findings[0] = http.send(HttpRequest.newBuilder(uri.resolve("/findings")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        return findings[0].contains("data-done=true");
+      }), () -> findings[0]);
+      assertTrue(!findings[0].contains("id=failure") && findings[0].contains("data-rule=\"HighGc\""), findings[0]);
     } finally {
       p.destroy();
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), "view stopped");

@@ -158,7 +158,7 @@ class ViewPagesTest {
     long tasks = Json.array(summary.get("tasks")).stream().mapToLong(t -> number(Json.object(t).get("count"))).sum();
     assertEquals(number(summary.get("events")) + "," + tasks,
         page.evaluate("(r => r.cells[6].textContent + ',' + r.cells[7].textContent)(document.querySelector('#jvm-table tbody tr'))"));
-    assertEquals("/tasks,/regions", page.evaluate("[...document.querySelectorAll('nav a')].slice(1).map(a => a.getAttribute('href')).join()"));
+    assertEquals("/tasks,/regions,/timeline,/findings", page.evaluate("[...document.querySelectorAll('nav a')].slice(1).map(a => a.getAttribute('href')).join()"));
     assertOnlyLoopback(page);
   }
 

@@ -249,6 +249,13 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.flush();
   }
 
+  /** Whether events of the JFR type {@code typeName} are written (livetrace's own, GC, blocked states, CPU samples). */
+  static boolean shows(JfrType type) {
+    String name = type.name();
+    return LivetraceEvents.select(type, false).tag() != LivetraceEvents.OTHER || BLOCKED_NAMES.containsKey(name)
+        || name.equals("jdk.GarbageCollection") || name.equals("jdk.GCPhasePause") || name.equals("jdk.ExecutionSample");
+  }
+
   @Override
   public void beginChunk(int index) {
     skipping = jvmOfChunk[index] != jvm;

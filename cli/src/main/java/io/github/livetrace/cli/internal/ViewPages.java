@@ -36,12 +36,15 @@ import java.util.Map;
  *   <li>{@code /region/JVM/THREAD/START}: a region instance ({@link RegionPage}).
  *   <li>{@code /flame?kind=K&...}: a flame graph of the whole trace, a task, a task type or a span
  *       of time ({@link FlamePage}).
+ *   <li>{@code /timeline?from=F&to=T}, {@code /timeline.json}, {@code /perfetto}: {@link
+ *       TimelinePage}.
+ *   <li>{@code /findings}: {@link FindingsPage}.
  * </ul>
  *
  * An unknown type, task or path is a 404 page; a bad parameter a 400 page that says what is
  * accepted. Every text from the trace is escaped.
  */
-final class ViewPages {
+final class ViewPages implements AutoCloseable {
   /** Buckets per power of ten in the histograms: bounds 1, 1.78, 3.16, 5.62, 10, ... */
   static final int BUCKETS_PER_DECADE = 4;
 
@@ -89,8 +92,14 @@ final class ViewPages {
   private final List<List<TypeStats>> tasksByJvm;
   private final List<LogStats> logs;
   private final List<ThreadStats> threads;
+  private final TimelinePage timeline;
+  private final FindingsPage findings;
 
   ViewPages(Fleet fleet, TraceSummary summary) {
+    this(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
+  }
+
+  ViewPages(Fleet fleet, TraceSummary summary, long timelineEventsPerWindow) {
     this.fleet = fleet;
     this.summary = summary;
     this.tasks = summary.tasks();
@@ -98,6 +107,14 @@ final class ViewPages {
     this.tasksByJvm = summary.tasksByJvm();
     this.logs = summary.logs();
     this.threads = summary.threads();
+    this.timeline = new TimelinePage(fleet, timelineEventsPerWindow);
+    this.findings = new FindingsPage(fleet, timeline);
+  }
+
+  /** Stops what the pages started: the Perfetto hand-over's server. */
+  @Override
+  public void close() {
+    timeline.close();
   }
 
   /** The page at {@code path}; {@code rawQuery} as the URL has it, or null. */
@@ -114,6 +131,12 @@ final class ViewPages {
         return Response.html(200, taskList(query));
       } else if (path.equals("/regions/list")) {
         return Response.html(200, regionList(query));
+      } else if (path.equals("/timeline") || path.equals("/timeline.json")) {
+        return timeline.page(path, query);
+      } else if (path.equals("/perfetto")) {
+        return timeline.perfetto(query);
+      } else if (path.equals("/findings")) {
+        return findings.page();
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
       } else if (path.equals("/flame")) {
@@ -123,7 +146,7 @@ final class ViewPages {
       }
       throw new Refused(404, "there is no page " + path, "/");
     } catch (Refused e) {
-      return Response.html(e.status, layout(e.status == 404 ? "Not found" : "Bad request",
+      return Response.html(e.status, layout(e.status == 404 ? "Not found" : e.status == 400 ? "Bad request" : "Not available",
           "<p class=error>" + esc(e.getMessage()) + "</p><p><a href=\"" + esc(e.back) + "\">Back</a> · <a href=\"/\">Overview</a></p>"));
     } catch (BadInputException | IOException e) {
       return Response.html(500, layout("The trace cannot be read",
@@ -532,7 +555,7 @@ final class ViewPages {
   static String layout(String title, String body) {
     return "<!doctype html><html lang=en><head><meta charset=utf-8><title>" + esc(title) + " · livetrace view</title>"
         + "<style>" + STYLE + "</style></head><body><nav><a href=\"/\">Overview</a> <a href=\"/tasks\">Task types</a>"
-        + " <a href=\"/regions\">Region types</a></nav><h1>" + esc(title) + "</h1>" + body
+        + " <a href=\"/regions\">Region types</a> <a href=\"/timeline\">Timeline</a> <a href=\"/findings\">Findings</a></nav><h1>" + esc(title) + "</h1>" + body
         + "<script src=\"/static/echarts.min.js\"></script><script src=\"/static/view.js\"></script></body></html>";
   }
 
@@ -541,8 +564,8 @@ final class ViewPages {
       + "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 10px;text-align:left;vertical-align:top}"
       + "thead th{border-bottom:1px solid #999}.n{text-align:right;font-variant-numeric:tabular-nums}"
       + ".facts th{color:#555;font-weight:normal}.note{color:#666;font-size:.9em}.error{color:#a00}"
-      + ".chart{width:100%;max-width:900px;height:260px}.timeline,.activity{width:100%;max-width:1100px}"
-      + "tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
+      + ".chart{width:100%;max-width:900px;height:260px}.timeline,.activity{width:100%;max-width:1100px}.trace-timeline{width:100%}"
+      + ".findings td:last-child{white-space:nowrap}tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
 
   /** Escapes text for HTML content and quoted attribute values. */
   static String esc(String s) {

@@ -78,7 +78,15 @@ public final class ViewServer implements AutoCloseable {
 
   /** Starts serving the pages of {@code fleet}, whose {@code summary} was read beforehand. */
   public void serve(Fleet fleet, TraceSummary summary) {
-    pages = new ViewPages(fleet, summary);
+    serve(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
+  }
+
+  /**
+   * {@link #serve(Fleet, TraceSummary)} with the timeline split into windows of at most {@code
+   * timelineEventsPerWindow} events: small traces in several windows, for tests.
+   */
+  public void serve(Fleet fleet, TraceSummary summary, long timelineEventsPerWindow) {
+    pages = new ViewPages(fleet, summary, timelineEventsPerWindow);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -93,6 +101,9 @@ public final class ViewServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (pages != null) {
+      pages.close();
+    }
   }
 
   private void handle(HttpExchange exchange) throws IOException {

@@ -79,6 +79,127 @@
     div.dataset.drawn = String(data.length);
   }
 
+  // The timeline of a window, from the JSON that `livetrace export` writes for it: per process, its
+  // tasks (async slices, packed into as few rows as do not overlap), then a row per thread track
+  // with its slices (regions, blocked states, GC) nested by depth, and its logs as thin marks.
+  const TRACE_COLORS = {region: '#5470c6', blocked: '#fac858', gc: '#ee6666', task: '#91cc75', log: '#9a60b4', misuse: '#d00'};
+
+  function traceRows(events) {
+    const names = new Map();
+    const processes = new Map();
+    for (const e of events) {
+      if (e.ph === 'M' && e.name === 'thread_name') {
+        names.set(e.pid + '/' + e.tid, e.args.name);
+      } else if (e.ph === 'M' && e.name === 'process_name') {
+        processes.set(e.pid, e.args.name);
+      }
+    }
+    const rows = [];
+    const rowOf = new Map();
+    const items = [];
+    const tasks = new Map();
+    const taskLanes = new Map(); // pid -> the end of the last task of each lane
+    const slices = new Map(); // track -> its slices, to nest
+    for (const e of events) {
+      if (e.ph === 'X') {
+        const track = e.pid + '/' + e.tid;
+        if (!slices.has(track)) {
+          slices.set(track, []);
+        }
+        slices.get(track).push(e);
+      } else if (e.ph === 'b') {
+        tasks.set(e.pid + ':' + e.id, {b: e});
+      } else if (e.ph === 'e' && tasks.has(e.pid + ':' + e.id)) {
+        tasks.get(e.pid + ':' + e.id).e = e;
+      }
+    }
+    const pids = [...new Set(events.filter(e => e.pid !== undefined).map(e => e.pid))].sort((a, b) => a - b);
+    let drawnTasks = 0;
+    for (const pid of pids) {
+      const process = processes.get(pid) || ('process ' + pid);
+      const lanes = [];
+      const mine = [...tasks.values()].filter(t => t.b.pid === pid && t.e).sort((x, y) => x.b.ts - y.b.ts);
+      for (const t of mine) {
+        let lane = lanes.findIndex(end => end <= t.b.ts);
+        if (lane < 0) {
+          lane = lanes.length;
+          lanes.push(0);
+        }
+        lanes[lane] = t.e.ts;
+        items.push({row: lane, pid: pid, start: t.b.ts, end: t.e.ts, depth: 0, kind: 'task',
+          name: 'task ' + t.b.id + ' ' + t.b.name + (t.e.args && t.e.args.unfinished ? ' (unfinished)' : '')});
+        drawnTasks++;
+      }
+      taskLanes.set(pid, rows.length);
+      lanes.forEach((_, i) => rows.push(process + ' · tasks' + (lanes.length > 1 ? ' ' + (i + 1) : '')));
+      const tracks = [...names.keys()].filter(k => k.startsWith(pid + '/'));
+      for (const track of tracks) {
+        rowOf.set(track, rows.length);
+        rows.push((pids.length > 1 ? process + ' · ' : '') + names.get(track));
+      }
+    }
+    for (const item of items) {
+      item.row += taskLanes.get(item.pid);
+    }
+    let drawnSlices = 0;
+    for (const [track, list] of slices) {
+      if (!rowOf.has(track)) {
+        continue;
+      }
+      list.sort((x, y) => x.ts - y.ts || y.dur - x.dur);
+      const open = [];
+      for (const e of list) {
+        while (open.length && open[open.length - 1] <= e.ts) {
+          open.pop();
+        }
+        items.push({row: rowOf.get(track), start: e.ts, end: e.ts + e.dur, depth: open.length, kind: e.cat, name: e.name});
+        open.push(e.ts + e.dur);
+        drawnSlices++;
+      }
+    }
+    for (const e of events) {
+      if (e.ph === 'i' && (e.cat === 'log' || e.cat === 'misuse') && rowOf.has(e.pid + '/' + e.tid)) {
+        items.push({row: rowOf.get(e.pid + '/' + e.tid), start: e.ts, end: e.ts, depth: 0, kind: e.cat,
+          name: e.name + (e.args && e.args.message ? ': ' + e.args.message : '')});
+      }
+    }
+    return {rows: rows, items: items, slices: drawnSlices, tasks: drawnTasks};
+  }
+
+  function traceTimeline(div, trace) {
+    const model = traceRows(trace.traceEvents);
+    const data = model.items.map(i => ({value: [i.row, i.start / 1000, i.end / 1000, i.depth], name: i.name, kind: i.kind}));
+    div.style.height = (110 + 26 * model.rows.length) + 'px';
+    const chart = echarts.init(div);
+    chart.setOption({
+      animation: false,
+      tooltip: {formatter: p => echarts.format.encodeHTML(p.name) + '<br>+' + p.value[1].toFixed(3) + ' ms, '
+        + (p.value[2] - p.value[1]).toFixed(3) + ' ms'},
+      grid: {left: 220, right: 30, top: 10, bottom: 75},
+      // The window's own bounds, whatever its first and last slices: an empty stretch is shown as such.
+      xAxis: {type: 'value', min: Number(div.dataset.from) / 1e6, max: Number(div.dataset.to) / 1e6,
+        name: 'ms since the trace began', nameLocation: 'middle', nameGap: 28, axisLabel: {formatter: v => String(Math.round(v * 1000) / 1000)}},
+      yAxis: {type: 'category', data: model.rows, inverse: true, axisLabel: {width: 200, overflow: 'truncate'}},
+      dataZoom: [{type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter'}, {type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', bottom: 8}],
+      series: [{
+        type: 'custom', data: data, encode: {x: [1, 2], y: 0},
+        renderItem: (params, api) => {
+          const start = api.coord([api.value(1), api.value(0)]);
+          const end = api.coord([api.value(2), api.value(0)]);
+          const h = api.size([0, 1])[1] * 0.8 * Math.pow(0.8, api.value(3));
+          const shape = echarts.graphic.clipRectByRect(
+            {x: start[0], y: start[1] - h / 2, width: Math.max(end[0] - start[0], 1), height: h},
+            {x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height});
+          return shape && {type: 'rect', shape: shape, style: {fill: TRACE_COLORS[data[params.dataIndex].kind] || '#999'}};
+        }
+      }]
+    });
+    div.dataset.rows = String(model.rows.length);
+    div.dataset.tasks = String(model.tasks);
+    div.dataset.slices = String(model.slices);
+    div.dataset.drawn = String(data.length);
+  }
+
   document.querySelectorAll('div.chart').forEach(div => {
     const table = div.nextElementSibling && div.nextElementSibling.querySelector('table.histogram');
     if (table) {
@@ -90,6 +211,17 @@
     if (table && table.tBodies[0].rows.length) {
       timeline(div, table);
     }
+  });
+  document.querySelectorAll('div.trace-timeline').forEach(div => {
+    fetch(div.dataset.src).then(r => {
+      if (!r.ok) {
+        throw new Error(r.status + ' ' + r.statusText);
+      }
+      return r.json();
+    }).then(trace => traceTimeline(div, trace)).catch(e => {
+      div.textContent = 'The window could not be drawn: ' + e.message;
+      div.dataset.failed = e.message;
+    });
   });
 })();
 
