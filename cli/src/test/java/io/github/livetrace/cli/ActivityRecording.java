@@ -132,11 +132,11 @@ final class ActivityRecording {
 
   /** The order task's id, begin and end, in nanoseconds since the epoch, as jdk.jfr.consumer reads them. */
   long[] order() {
-    RecordedEvent begin = TraceFiles.events(trace, EventNames.TASK_BEGIN).stream()
-        .filter(e -> "order".equals(e.getString("taskType"))).findFirst().orElseThrow();
+    // Since livetrace 0.2 a task writes one event, its end, which holds its begin (taskDuration before it).
     RecordedEvent end = TraceFiles.events(trace, EventNames.TASK_END).stream()
-        .filter(e -> e.getLong("taskId") == begin.getLong("taskId")).findFirst().orElseThrow();
-    return new long[] {begin.getLong("taskId"), nanos(begin.getStartTime()), nanos(end.getEndTime())};
+        .filter(e -> "order".equals(e.getString("taskType"))).findFirst().orElseThrow();
+    long endNanos = nanos(end.getEndTime());
+    return new long[] {end.getLong("taskId"), endNanos - end.getLong("taskDuration"), endNanos};
   }
 
   static long nanos(Instant t) {

@@ -73,6 +73,14 @@ class ViewFlameTest {
           long[] span = spans.computeIfAbsent(e.getThread().getJavaThreadId(), t -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
           span[0] = Math.min(span[0], ActivityRecording.nanos(e.getStartTime()));
           span[1] = Math.max(span[1], ActivityRecording.nanos(e.getEndTime()));
+          if (type.equals(EventNames.TASK_END) && e.hasField("taskDuration")) {
+            // Since livetrace 0.2 the end holds the begin: taskDuration before it, on beginThread (null: this thread).
+            RecordedThread began = e.getThread("beginThread") != null ? e.getThread("beginThread") : e.getThread();
+            long[] at = spans.computeIfAbsent(began.getJavaThreadId(), t -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+            long beginNanos = ActivityRecording.nanos(e.getEndTime()) - e.getLong("taskDuration");
+            at[0] = Math.min(at[0], beginNanos);
+            at[1] = Math.max(at[1], beginNanos);
+          }
         }
       }
     }

@@ -49,11 +49,13 @@ class ViewTaskIndexTest {
   private static ViewServer indexed;
   private static ViewServer fullScan;
   private static int chunks;
+  private static TraceSummary unindexed;
+  private static Task open;
 
   @BeforeAll
   static void recordAndServe() throws Exception {
     byte[] trace = Recordings.record(TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)), () -> {
-      Task open = Trace.newTask("open"); // never ended: open at the end of the trace, and in every chunk before
+      open = Trace.newTask("open"); // open at the end of the trace, and in every chunk before; ended after it
       fillers(400);
       Task parent = Trace.newTask("parent"); // spans chunks; a child on another thread outlives it
       Future<?> late;
@@ -68,12 +70,13 @@ class ViewTaskIndexTest {
       late.get(30, TimeUnit.SECONDS);
       fillers(600);
     });
+    open.end(); // an open task is open in every later trace of this JVM, those of other tests too
     Path file = TraceFiles.write(trace);
     fleet = Fleet.open(List.of(file), note -> {});
     summary = TraceSummary.of(fleet);
     TraceFile traceFile = fleet.parts().get(0).file();
     chunks = traceFile.chunks().size();
-    TraceSummary unindexed = new TraceSummary(traceFile.chunks());
+    unindexed = new TraceSummary(traceFile.chunks());
     TraceReader.decode(traceFile, unindexed);
     indexed = ViewServer.bind(0);
     indexed.serve(fleet, summary);
@@ -149,6 +152,12 @@ class ViewTaskIndexTest {
   void theTraceHasManyChunksAndTheIndexCoversThem() {
     assertTrue(chunks >= 8, "chunks: " + chunks);
     assertTrue(summary.taskIndex().covers(0));
+    assertFalse(unindexed.taskIndex().covers(0), "only TraceSummary.of makes an index the pages use");
+    // Read on several threads and merged, the index is the one a single pass in time order makes.
+    for (int c = 0; c < chunks; c++) {
+      assertEquals(unindexed.taskIndex().smallest(0, c), summary.taskIndex().smallest(0, c), "chunk " + c);
+      assertEquals(unindexed.taskIndex().largest(0, c), summary.taskIndex().largest(0, c), "chunk " + c);
+    }
     assertFalse(new TaskLookup(fleet, null).chunksRead() > 0);
   }
 
