@@ -185,13 +185,15 @@ class ViewTaskIndexTest {
 
   @Test
   void aShortTaskReadsFewChunks() throws Exception {
-    List<TaskSearch.Match> fillers = TaskSearch.of(fleet, new TaskSearch.Filter("filler", 0, Long.MAX_VALUE, null, 1_000_000)).finish();
+    List<TaskSearch.Match> fillers = new java.util.ArrayList<>(
+        TaskSearch.of(fleet, new TaskSearch.Filter("filler", 0, Long.MAX_VALUE, null, 1_000_000)).finish());
+    fillers.sort(java.util.Comparator.comparingLong(TaskSearch.Match::taskId));
     assertTrue(fillers.size() > 10);
     for (TaskSearch.Match filler : List.of(fillers.get(0), fillers.get(fillers.size() / 2), fillers.get(fillers.size() - 1))) {
       samePage(filler.taskId());
       long read = chunksRead(filler.taskId());
-      // Its own chunks, the one after, and the last (which lists the open task): a handful of many.
-      assertTrue(read <= 6 && read < chunks, "read " + read + " of " + chunks + " chunks");
+      // Its own chunks, the one after, those whose ids meet its own, and the last (which lists the open task).
+      assertTrue(read <= chunks / 2, "read " + read + " of " + chunks + " chunks");
     }
   }
 
