@@ -53,7 +53,7 @@ final class FlamePage {
   }
 
   /** The flame graph the query asks for. */
-  static Response response(Fleet fleet, List<TypeStats> taskTypes, Map<String, String> query)
+  static Response response(Fleet fleet, List<TypeStats> taskTypes, TaskIndex index, Map<String, String> query)
       throws Refused, BadInputException, IOException {
     String k = query.getOrDefault("kind", "cpu");
     ProfileSamples.Kind kind = ProfileSamples.Kind.of(k);
@@ -73,7 +73,7 @@ final class FlamePage {
     String restriction;
     if (task != null) {
       long key = taskKey(fleet, task);
-      List<TaskSearch.Match> found = TaskSearch.of(fleet, new TaskSearch.Filter(null, 0, Long.MAX_VALUE, null, 1).withTask(key)).finish();
+      List<TaskSearch.Match> found = new TaskLookup(fleet, index).find(key); // only the chunks that can hold it
       if (found.isEmpty()) {
         throw new Refused(404, "the trace has no task " + task, "/tasks");
       }

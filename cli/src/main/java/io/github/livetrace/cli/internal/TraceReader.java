@@ -10,6 +10,7 @@ import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +59,19 @@ public final class TraceReader {
   public static long decode(TraceFile file, int[] jvmOfChunk, int jvm, long fromNanos, long toNanos,
       JfrEventHandler handler) throws BadInputException, IOException {
     List<ChunkHeader> chunks = file.chunks();
+    boolean[] wanted = chunksAround(chunks, jvmOfChunk, jvm, fromNanos, toNanos);
+    try {
+      return new JfrDecoder(file.path(), chunks).decode(handler, i -> wanted[i]);
+    } catch (JfrFormatException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  /**
+   * The chunks that {@link #decode(TraceFile, int[], int, long, long, JfrEventHandler)} reads: by
+   * index, whether it is wanted.
+   */
+  static boolean[] chunksAround(List<ChunkHeader> chunks, int[] jvmOfChunk, int jvm, long fromNanos, long toNanos) {
     boolean[] wanted = new boolean[chunks.size()];
     boolean afterTaken = false;
     for (int i : JfrDecoder.timeOrder(chunks)) {
@@ -72,11 +86,7 @@ public final class TraceReader {
         afterTaken = true;
       }
     }
-    try {
-      return new JfrDecoder(file.path(), chunks).decode(handler, i -> wanted[i]);
-    } catch (JfrFormatException e) {
-      throw damaged(file, e);
-    }
+    return wanted;
   }
 
   /**
@@ -98,6 +108,19 @@ public final class TraceReader {
       Consumer<? super H> threadDone) throws BadInputException, IOException {
     try {
       return new JfrDecoder(file.path(), file.chunks()).decode(threads, handlerPerThread, threadDone);
+    } catch (JfrFormatException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  /**
+   * {@link #decode(TraceFile, Supplier, Consumer)} of the chunks whose index {@code wanted}
+   * accepts only.
+   */
+  public static <H extends JfrEventHandler> long decode(TraceFile file, IntPredicate wanted, Supplier<H> handlerPerThread,
+      Consumer<? super H> threadDone) throws BadInputException, IOException {
+    try {
+      return new JfrDecoder(file.path(), file.chunks()).decode(decodingThreads(), wanted, handlerPerThread, threadDone);
     } catch (JfrFormatException e) {
       throw damaged(file, e);
     }

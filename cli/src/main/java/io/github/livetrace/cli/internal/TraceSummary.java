@@ -475,6 +475,8 @@ public final class TraceSummary implements JfrEventHandler {
   private long annotationEvents;
   private long misuse;
   private boolean finished;
+  private final int part; // the file's index in its fleet
+  private final TaskIndex taskIndex;
 
   /** @param chunks the trace's chunks, whose start times tell when a thread had a name */
   public TraceSummary(List<ChunkHeader> chunks) {
@@ -489,6 +491,14 @@ public final class TraceSummary implements JfrEventHandler {
    *     types are also kept per JVM
    */
   public TraceSummary(List<ChunkHeader> chunks, int[] jvmOfChunk, int jvms) {
+    this(chunks, jvmOfChunk, jvms, 0);
+  }
+
+  /**
+   * A summary of the {@code part}-th file of a {@link Fleet}, whose {@linkplain #taskIndex() task
+   * index} is kept apart from the other files'.
+   */
+  TraceSummary(List<ChunkHeader> chunks, int[] jvmOfChunk, int jvms, int part) {
     if (jvms > MAX_JVMS) {
       throw new IllegalArgumentException("at most " + MAX_JVMS + " JVMs are summarized together, not " + jvms);
     }
@@ -496,6 +506,8 @@ public final class TraceSummary implements JfrEventHandler {
     this.jvmOfChunk = jvmOfChunk;
     this.endsRecording = LivetraceEvents.endsOfRecordings(chunks, jvmOfChunk);
     this.eventsByJvm = new long[Math.max(1, jvms)];
+    this.part = part;
+    this.taskIndex = new TaskIndex(part, chunks.size());
     for (int i = 0; i < jvms && jvms > 1; i++) {
       tasksByJvm.add(new ByType<>(TypeStats::new, (from, to) -> to.add(from)));
     }
@@ -508,15 +520,20 @@ public final class TraceSummary implements JfrEventHandler {
   public static TraceSummary of(Fleet fleet) throws BadInputException, java.io.IOException {
     int jvms = fleet.jvms().size();
     TraceSummary summary = null;
-    for (Fleet.Part part : fleet.parts()) {
+    for (int p = 0; p < fleet.parts().size(); p++) {
+      Fleet.Part part = fleet.parts().get(p);
+      int index = p;
       List<ChunkHeader> chunks = part.file().chunks();
-      TraceSummary ofFile = new TraceSummary(chunks, part.jvmOfChunk(), jvms);
-      TraceReader.decode(part.file(), () -> new TraceSummary(chunks, part.jvmOfChunk(), jvms), ofFile::merge);
+      TraceSummary ofFile = new TraceSummary(chunks, part.jvmOfChunk(), jvms, index);
+      TraceReader.decode(part.file(), () -> new TraceSummary(chunks, part.jvmOfChunk(), jvms, index), ofFile::merge);
       if (summary == null) {
         summary = ofFile;
       } else {
         summary.merge(ofFile);
       }
+    }
+    if (summary != null) {
+      summary.taskIndex.completed();
     }
     return summary;
   }
@@ -582,9 +599,11 @@ public final class TraceSummary implements JfrEventHandler {
     int tag = event.tag();
     switch (tag) {
       case TASK_BEGIN:
+        taskIndex.record(part, chunk, event.longValue(TASK_ID), true);
         taskBegun(event.longValue(TASK_ID), event.string(TASK_TYPE));
         break;
       case TASK_END:
+        taskIndex.record(part, chunk, event.longValue(TASK_ID), true);
         if (!event.has(BEGIN_EVENT) || event.longValue(BEGIN_EVENT) != 0) {
           taskEnded(event.longValue(TASK_ID), event.string(TASK_TYPE), event.longValue(TASK_DURATION));
         } else {
@@ -592,6 +611,7 @@ public final class TraceSummary implements JfrEventHandler {
         }
         break;
       case OPEN_TASK:
+        taskIndex.record(part, chunk, event.longValue(TASK_ID), endsRecording[chunk]);
         if (endsRecording[chunk]) {
           long key = jvmKey(event.longValue(TASK_ID));
           if (endedInLastChunk.get(key) == null) {
@@ -670,7 +690,8 @@ public final class TraceSummary implements JfrEventHandler {
   /**
    * Adds the summary of other chunks of the same trace, as if their events had been read here:
    * an end read there meets a begin read here, and the other way round, and a thread keeps every
-   * name it had.
+   * name it had. The {@linkplain #taskIndex() task index} merges chunk by chunk for the same file
+   * and keeps other files apart.
    */
   public void merge(TraceSummary other) {
     if (finished || other.finished) {
@@ -707,6 +728,7 @@ public final class TraceSummary implements JfrEventHandler {
       }
     });
     other.openAtEnd.forEach(openAtEnd::put);
+    taskIndex.merge(other.taskIndex);
   }
 
   /** Counts the tasks whose end was read but never their begin: they began before the trace. */
@@ -728,6 +750,14 @@ public final class TraceSummary implements JfrEventHandler {
         tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
       }
     });
+  }
+
+  /**
+   * Per chunk of each file, the range of its task ids: complete ({@link TaskIndex#covers}) only
+   * in a summary made by {@link #of(Fleet)}, whose files are numbered as the fleet's parts.
+   */
+  public TaskIndex taskIndex() {
+    return taskIndex;
   }
 
   /** With several JVMs, each JVM's task types (by {@link Fleet.Jvm#index()}); empty with one. */

@@ -21,7 +21,8 @@ import java.util.Map;
  * The summary (type tables, histograms, JVMs) is read once, before serving; the list of
  * instances in a latency range and a task's page read the trace again through {@link
  * TaskSearch}, {@link TaskDetails} and {@link RegionSearch}, as {@code tasks} does, so that memory
- * stays what {@code summary} and {@code tasks} need.
+ * stays what {@code summary} and {@code tasks} need; a task's page reads only the chunks that the
+ * summary's {@link TaskIndex} says can hold it ({@link TaskLookup}).
  *
  * <ul>
  *   <li>{@code /}: the trace's time span, chunks, JVMs, threads and event counts.
@@ -140,7 +141,7 @@ final class ViewPages implements AutoCloseable {
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
       } else if (path.equals("/flame")) {
-        return FlamePage.response(fleet, tasks, query);
+        return FlamePage.response(fleet, tasks, summary.taskIndex(), query);
       } else if (path.startsWith("/region/")) {
         return Response.html(200, RegionPage.html(fleet, path.substring("/region/".length())));
       }
@@ -440,12 +441,13 @@ final class ViewPages implements AutoCloseable {
       throw new Refused(404, "there is no task " + jvmAndId + ": a task's page is /task/JVM/ID, JVM 0 to "
           + (fleet.jvms().size() - 1) + ", ID the task's id", "/tasks");
     }
-    List<TaskSearch.Match> found = TaskSearch.of(fleet, new TaskSearch.Filter(null, 0, Long.MAX_VALUE, null, 1).withTask(key)).finish();
+    TaskLookup lookup = new TaskLookup(fleet, summary.taskIndex()); // reads only the chunks that can hold it
+    List<TaskSearch.Match> found = lookup.find(key);
     if (found.isEmpty()) {
       throw new Refused(404, "the trace has no task " + TaskKeys.id(key)
           + (fleet.isFleet() ? " of " + jvmName(key) : ""), "/tasks");
     }
-    TaskDetails.Detail detail = TaskDetails.of(fleet, found).details().get(0);
+    TaskDetails.Detail detail = lookup.details(found).details().get(0);
     TaskSearch.Match task = detail.match();
     StringBuilder b = new StringBuilder();
     b.append("<table class=facts>");

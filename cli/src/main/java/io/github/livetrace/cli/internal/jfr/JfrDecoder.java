@@ -116,19 +116,30 @@ public final class JfrDecoder {
    */
   public <H extends JfrEventHandler> long decode(int threads, Supplier<H> handlerPerThread,
       Consumer<? super H> threadDone) throws IOException, JfrFormatException {
+    return decode(threads, chunk -> true, handlerPerThread, threadDone);
+  }
+
+  /**
+   * {@link #decode(int, Supplier, Consumer)} of the chunks whose index {@code wanted} accepts
+   * only; {@code threadDone} receives a handler even when none is.
+   */
+  public <H extends JfrEventHandler> long decode(int threads, IntPredicate wanted, Supplier<H> handlerPerThread,
+      Consumer<? super H> threadDone) throws IOException, JfrFormatException {
     if (chunks.isEmpty()) {
       return 0;
     }
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < chunks.size(); i++) {
-      order.add(i);
+      if (wanted.test(i)) {
+        order.add(i);
+      }
     }
     order.sort(Comparator.comparingLong((Integer i) -> chunks.get(i).chunkSize()).reversed());
     AtomicInteger next = new AtomicInteger();
     AtomicBoolean cancelled = new AtomicBoolean();
     BlockingQueue<Outcome<H>> outcomes = new LinkedBlockingQueue<>();
     TimeBase[] times = TimeBase.forChunks(chunks);
-    int workerCount = Math.max(1, Math.min(threads, chunks.size()));
+    int workerCount = Math.max(1, Math.min(threads, order.size()));
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < workerCount; t++) {
       Thread worker = new Thread(
