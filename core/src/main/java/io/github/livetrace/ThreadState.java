@@ -36,7 +36,7 @@ final class ThreadState {
     return STATE.get();
   }
 
-  /** This thread's task end event, reused: only this thread commits it, one task at a time. */
+  /** This thread's task end event, reused: only this thread commits it, one end at a time. */
   TaskEndEvent taskEnd() {
     TaskEndEvent event = taskEnd;
     if (event == null) {

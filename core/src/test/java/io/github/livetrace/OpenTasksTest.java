@@ -125,7 +125,7 @@ class OpenTasksTest {
   }
 
   @Test
-  void aTaskEndedOnItsOwnThreadNamesNoOtherAndEachEndIsTimedAfresh() {
+  void aTaskEndedOnItsOwnThreadNamesNoOther() {
     Trace.start(out);
     Task first = Trace.newTask("first");
     first.end();
@@ -137,8 +137,6 @@ class OpenTasksTest {
     for (Task task : List.of(first, second)) {
       RecordedEvent end = of(events, EventNames.TASK_END, task.id()).get(0);
       assertNull(end.getThread("beginThread"), "begun and ended on one thread");
-      // The thread's one end event is reset each time: its own duration is the commit's instant.
-      assertTrue(end.getDuration().toMillis() < 1000, "JFR duration " + end.getDuration());
       assertTrue(end.getDuration("taskDuration").toMillis() < 1000);
     }
   }
