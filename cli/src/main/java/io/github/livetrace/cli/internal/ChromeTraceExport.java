@@ -69,8 +69,8 @@ public final class ChromeTraceExport implements JfrEventHandler {
   private static final int BLOCKED = GC + 2;
   private static final int CPU_SAMPLE = GC + 3;
 
-  /** The JDK events shown as blocked states, and the fields shown in their args. */
-  private static final Map<String, String> BLOCKED_NAMES = Map.of(
+  /** The JDK events shown as blocked states (by their names here), and the fields shown in their args. */
+  static final Map<String, String> BLOCKED_NAMES = Map.of(
       "jdk.ThreadPark", "park",
       "jdk.JavaMonitorEnter", "monitor enter",
       "jdk.JavaMonitorWait", "monitor wait",

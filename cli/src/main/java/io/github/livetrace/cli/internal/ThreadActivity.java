@@ -26,16 +26,8 @@ public final class ThreadActivity implements JfrEventHandler {
   /** Events kept of each kind (blocked, samples, GC); the rest are counted. */
   public static final int MAX_PER_KIND = 10_000;
 
-  /** The JDK events shown as blocked states, as {@link io.github.livetrace.internal.pprof.ProfileKind#BLOCK} reads them. */
-  private static final Map<String, String> BLOCKED_NAMES = Map.of(
-      "jdk.ThreadPark", "park",
-      "jdk.JavaMonitorEnter", "monitor enter",
-      "jdk.JavaMonitorWait", "monitor wait",
-      "jdk.ThreadSleep", "sleep",
-      "jdk.SocketRead", "socket read",
-      "jdk.SocketWrite", "socket write",
-      "jdk.FileRead", "file read",
-      "jdk.FileWrite", "file write");
+  /** The JDK events shown as blocked states: the timeline's ({@link ChromeTraceExport#BLOCKED_NAMES}). */
+  private static final Map<String, String> BLOCKED_NAMES = ChromeTraceExport.BLOCKED_NAMES;
 
   // Tags and slots.
   private static final int OTHER = 0;
