@@ -132,27 +132,30 @@ public final class Task {
       if (was == ENDED) {
         return;
       }
-      long duration = System.nanoTime() - startNanos;
       if (was >= 0) {
         OpenTasks.remove(was);
       }
+      long duration;
       if (Jfr.PRESENT && TaskEndEvent.enabled()) {
-        // Each thread reuses one event, which begin() sets to now (one more clock read): whether
-        // C2 scalar-replaces a fresh one depends on its inlining budget, and when it does not,
-        // a task costs 64 B more (measured on JDK 17 and 25 alike). The event's JFR duration is
-        // left from an earlier end, a few nanoseconds that mean nothing for an end (0 meant
-        // nothing before); taskDuration is the task's.
+        // Each thread reuses one event: whether C2 scalar-replaces a fresh one depends on its
+        // inlining budget, and when it does not, a task costs 64 B more (measured on JDK 17 and
+        // 25 alike). begin() gives it the time of the end, read with the duration after the
+        // string pool guard (which may wait); its JFR duration is left from its first commit, a
+        // few nanoseconds, so readers take the end from the event's start.
         TaskEndEvent event = ThreadState.get().taskEnd();
-        event.begin();
         StringPoolGuard.beforeCommit();
         event.taskId = id;
         event.parentId = parentId;
         event.taskType = type;
-        event.taskDuration = duration;
         event.beginThread = beginThread == Thread.currentThread() ? null : beginThread;
         event.beginEvent = was == BEGIN_WRITTEN;
+        duration = System.nanoTime() - startNanos;
+        event.taskDuration = duration;
+        event.begin();
         event.commit();
         event.beginThread = null; // a reused event must not keep a thread alive
+      } else {
+        duration = System.nanoTime() - startNanos;
       }
       if (TraceStats.hasTaskEndListeners()) {
         TraceStats.taskEnded(id, type, duration);

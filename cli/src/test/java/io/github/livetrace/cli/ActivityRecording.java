@@ -135,8 +135,8 @@ final class ActivityRecording {
     // A task's end holds its begin: taskDuration before it.
     RecordedEvent end = TraceFiles.events(trace, EventNames.TASK_END).stream()
         .filter(e -> "order".equals(e.getString("taskType"))).findFirst().orElseThrow();
-    long endNanos = nanos(end.getEndTime());
-    return new long[] {end.getLong("taskId"), endNanos - end.getDuration("taskDuration").toNanos(), endNanos};
+    long at = nanos(end.getStartTime()); // the end's time; its JFR duration is a leftover
+    return new long[] {end.getLong("taskId"), at - end.getDuration("taskDuration").toNanos(), nanos(end.getEndTime())};
   }
 
   static long nanos(Instant t) {

@@ -52,8 +52,8 @@ class ExportWindowTest {
       long id = end.getLong("taskId");
       ids.put(type, id);
       // A task's end holds its begin: taskDuration before it.
-      long endNanos = Timestamps.nanos(end.getEndTime());
-      spans.put(type, new long[] {endNanos - end.getDuration("taskDuration").toNanos(), endNanos});
+      long at = Timestamps.nanos(end.getStartTime()); // the end's time; its JFR duration is a leftover
+      spans.put(type, new long[] {at - end.getDuration("taskDuration").toNanos(), Timestamps.nanos(end.getEndTime())});
     }
   }
 

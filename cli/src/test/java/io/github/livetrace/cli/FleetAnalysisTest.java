@@ -128,7 +128,7 @@ class FleetAnalysisTest {
         assertTrue(file != null, "no file for " + p.getValue() + " (the JVMs share a host here, so their names carry the pid)");
         // A task's end holds its begin: taskDuration before it.
         long firstBegin = io.github.livetrace.testing.TraceFiles.events(Files.readAllBytes(file), "livetrace.TaskEnd").stream()
-            .mapToLong(e -> e.getEndTime().minus(e.getDuration("taskDuration")).toEpochMilli()).min().orElseThrow();
+            .mapToLong(e -> e.getStartTime().minus(e.getDuration("taskDuration")).toEpochMilli()).min().orElseThrow();
         assertEquals(firstBegin - origin, firstMicros / 1000, 2.0, p.getValue());
       }
     } finally {

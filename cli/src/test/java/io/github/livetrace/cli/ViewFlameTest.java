@@ -75,7 +75,7 @@ class ViewFlameTest {
           span[1] = Math.max(span[1], ActivityRecording.nanos(e.getEndTime()));
           if (type.equals(EventNames.TASK_END)) { // it holds the begin: taskDuration before, on beginThread
             RecordedThread begun = e.getThread("beginThread") == null ? e.getThread() : e.getThread("beginThread");
-            long begin = ActivityRecording.nanos(e.getEndTime()) - e.getDuration("taskDuration").toNanos();
+            long begin = ActivityRecording.nanos(e.getStartTime()) - e.getDuration("taskDuration").toNanos();
             long[] first = spans.computeIfAbsent(begun.getJavaThreadId(), t -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
             first[0] = Math.min(first[0], begin);
             first[1] = Math.max(first[1], begin);

@@ -78,8 +78,8 @@ class ViewTimelineTest {
     file = TraceFiles.write(trace);
     origin = TraceFiles.chunks(trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
     for (RecordedEvent end : TraceFiles.events(trace, EventNames.TASK_END)) { // it holds the begin, taskDuration before
-      long endNanos = Timestamps.nanos(end.getEndTime());
-      spans.put(end.getString("taskType"), new long[] {endNanos - end.getDuration("taskDuration").toNanos(), endNanos});
+      long at = Timestamps.nanos(end.getStartTime()); // the end's time; its JFR duration is a leftover
+      spans.put(end.getString("taskType"), new long[] {at - end.getDuration("taskDuration").toNanos(), Timestamps.nanos(end.getEndTime())});
     }
     assertTrue(TraceFiles.chunks(trace).size() >= 3, "a trace of several chunks");
     Fleet fleet = Fleet.open(List.of(file), note -> {});

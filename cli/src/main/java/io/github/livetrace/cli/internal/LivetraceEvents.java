@@ -89,9 +89,12 @@ final class LivetraceEvents {
     return !end.has(BEGIN_EVENT) || end.longValue(BEGIN_EVENT) != 0;
   }
 
-  /** When the task of a {@code TaskEnd} or {@code OpenTask} began: its duration before the event. */
+  /**
+   * When the task of a {@code TaskEnd} or {@code OpenTask} began: its duration before the event's
+   * start, which is its time (a reused end event's JFR duration is a leftover of a few ns).
+   */
   static long beginNanos(JfrEvent event) {
-    return event.endNanos() - event.longValue(TASK_DURATION);
+    return event.startNanos() - event.longValue(TASK_DURATION);
   }
 
   /** The thread that created the task of a {@code TaskEnd} (its own when none is named) or {@code OpenTask}. */
