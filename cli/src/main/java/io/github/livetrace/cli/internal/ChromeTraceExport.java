@@ -79,8 +79,9 @@ public final class ChromeTraceExport implements JfrEventHandler {
       "jdk.SocketWrite", "socket write",
       "jdk.FileRead", "file read",
       "jdk.FileWrite", "file write");
-  private static final List<String> BLOCKED_FIELDS =
+  static final List<String> BLOCKED_FIELDS =
       List.of("path", "bytesRead", "bytesWritten", "timeout", "parkedClass", "monitorClass", "host", "address", "port");
+  private static final int PATH = BLOCKED_FIELDS.indexOf("path");
   private static final int PARKED_CLASS = BLOCKED_FIELDS.indexOf("parkedClass");
   private static final int MONITOR_CLASS = BLOCKED_FIELDS.indexOf("monitorClass");
   private static final int HOST = BLOCKED_FIELDS.indexOf("host");
@@ -595,18 +596,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       return;
     }
     String typeName = event.type().name();
-    String name = BLOCKED_NAMES.get(typeName);
-    if (typeName.startsWith("jdk.Socket")) {
-      String host = event.string(HOST);
-      if (host == null || host.isEmpty()) {
-        host = event.string(ADDRESS);
-      }
-      name += " " + (host == null ? "" : host) + (event.has(PORT) ? ":" + event.longValue(PORT) : "");
-    } else {
-      String monitor = JfrObject.className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
-      name += monitor.isEmpty() ? "" : " " + monitor;
-    }
-    slice(thread, "blocked", name, start, end);
+    slice(thread, "blocked", blockedName(event), start, end);
     json.writeStringProperty("event", typeName);
     for (int slot = 0; slot < BLOCKED_FIELDS.size(); slot++) {
       if (!event.has(slot) || slot == HOST || slot == ADDRESS || slot == PORT) {
@@ -777,7 +767,31 @@ public final class ChromeTraceExport implements JfrEventHandler {
     return text.toString();
   }
 
-  private static String frame(Object value) {
+  /**
+   * What a blocked state says, from an event selected with {@link #BLOCKED_FIELDS}: "park
+   * java.util.concurrent.locks.ReentrantLock$NonfairSync", "socket read example.org:443", "file
+   * read /tmp/x", "sleep".
+   */
+  static String blockedName(JfrEvent event) {
+    String typeName = event.type().name();
+    String name = BLOCKED_NAMES.get(typeName);
+    if (typeName.startsWith("jdk.Socket")) {
+      String host = event.string(HOST);
+      if (host == null || host.isEmpty()) {
+        host = event.string(ADDRESS);
+      }
+      return name + " " + (host == null ? "" : host) + (event.has(PORT) ? ":" + event.longValue(PORT) : "");
+    }
+    if (typeName.startsWith("jdk.File")) {
+      String path = event.string(PATH);
+      return path == null ? name : name + " " + path;
+    }
+    String monitor = JfrObject.className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
+    return monitor.isEmpty() ? name : name + " " + monitor;
+  }
+
+  /** A stack frame as {@code Class.method:line}, the class without its package; "?" when unknown. */
+  static String frame(Object value) {
     JfrObject frame = value instanceof JfrObject ? (JfrObject) value : null;
     JfrObject method = frame == null ? null : frame.object("method");
     if (method == null) {

@@ -86,7 +86,12 @@ final class LivetraceEvents {
    * alone is the whole task.
    */
   static boolean endHasBegin(JfrEvent end) {
-    return !end.has(BEGIN_EVENT) || end.longValue(BEGIN_EVENT) != 0;
+    return endHasBegin(end, BEGIN_EVENT);
+  }
+
+  /** {@link #endHasBegin(JfrEvent)}, for a selection of its own that has {@code beginEvent} in that slot. */
+  static boolean endHasBegin(JfrEvent end, int beginEventSlot) {
+    return !end.has(beginEventSlot) || end.longValue(beginEventSlot) != 0;
   }
 
   /**

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import java.util.TreeMap;
 
 /**
@@ -236,11 +238,19 @@ public final class TaskDetails implements JfrEventHandler {
 
   /** Reads every file of {@code fleet}, each on several threads, for what {@code matches} touched. */
   public static TaskDetails of(Fleet fleet, List<TaskSearch.Match> matches) throws BadInputException, java.io.IOException {
+    return of(fleet, matches, part -> chunk -> true);
+  }
+
+  /** {@link #of(Fleet, List)} of the chunks that {@code wanted} accepts, by the part's index in the fleet. */
+  static TaskDetails of(Fleet fleet, List<TaskSearch.Match> matches, IntFunction<IntPredicate> wanted)
+      throws BadInputException, java.io.IOException {
     TaskDetails details = new TaskDetails(fleet.startNanos(), List.of(), new int[0], matches);
-    for (Fleet.Part part : fleet.parts()) {
+    for (int p = 0; p < fleet.parts().size(); p++) {
+      Fleet.Part part = fleet.parts().get(p);
       List<ChunkHeader> chunks = part.file().chunks();
       TaskDetails ofFile = new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches);
-      TraceReader.decode(part.file(), () -> new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches), ofFile::merge);
+      TraceReader.decode(part.file(), wanted.apply(p), () -> new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches),
+          ofFile::merge);
       details.merge(ofFile);
     }
     return details;

@@ -1,14 +1,11 @@
 package io.github.livetrace.cli.internal;
 
-import io.github.livetrace.cli.internal.jfr.EventSelection;
-import io.github.livetrace.cli.internal.jfr.JfrEvent;
-import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
-import io.github.livetrace.cli.internal.jfr.JfrType;
 import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 /**
  * One task of a trace, found as {@code tasks} finds it ({@link TaskSearch} for the task, then
@@ -21,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>the task: the chunks of its JVM whose id range holds its id (its {@code TaskEnd}, {@code
  *       TaskBegin}, or the {@code OpenTask} of a recording's last chunk are there);
  *   <li>its details: the chunks that overlap its span and the chunk after ({@link
- *       TraceReader#decode(TraceFile, int[], int, long, long, JfrEventHandler)}: its regions and
+ *       TraceReader#decode(TraceFile, int[], int, long, long, io.github.livetrace.cli.internal.jfr.JfrEventHandler)}: its regions and
  *       logs); those whose range holds its parent's id (the parent's type); and those whose range
  *       meets the ids created from it to its end (its children, which have larger ids than it and
  *       were created before it ended; the largest of those ids is at most the largest id of a chunk
@@ -47,16 +44,8 @@ public final class TaskLookup {
     TaskSearch.Filter filter = new TaskSearch.Filter(null, 0, Long.MAX_VALUE, null, 1).withTask(key);
     int jvm = TaskKeys.jvm(key);
     long id = TaskKeys.id(key);
-    TaskSearch search = new TaskSearch(fleet.endNanos(), List.of(), new int[0], filter);
-    for (int p = 0; p < fleet.parts().size(); p++) {
-      Fleet.Part part = fleet.parts().get(p);
-      boolean[] wanted = covers(p) ? index.chunksMeeting(p, part.jvmOfChunk(), jvm, id, id) : null;
-      List<ChunkHeader> chunks = part.file().chunks();
-      TaskSearch ofFile = new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter);
-      read(part, wanted, () -> new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter), ofFile::merge);
-      search.merge(ofFile);
-    }
-    return search.finish();
+    return TaskSearch.of(fleet, filter,
+        p -> counted(covers(p) ? index.chunksMeeting(p, fleet.parts().get(p).jvmOfChunk(), jvm, id, id) : null)).finish();
   }
 
   /** The details of tasks that {@link #find} found, as {@link TaskDetails#of} gives them. */
@@ -97,18 +86,10 @@ public final class TaskLookup {
         }
       }
     }
-    TaskDetails details = new TaskDetails(fleet.startNanos(), List.of(), new int[0], matches);
-    for (int p = 0; p < fleet.parts().size(); p++) {
-      Fleet.Part part = fleet.parts().get(p);
-      List<ChunkHeader> chunks = part.file().chunks();
-      TaskDetails ofFile = new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches);
-      read(part, wantedByPart.get(p), () -> new TaskDetails(fleet.startNanos(), chunks, part.jvmOfChunk(), matches), ofFile::merge);
-      details.merge(ofFile);
-    }
-    return details;
+    return TaskDetails.of(fleet, matches, p -> counted(wantedByPart.get(p)));
   }
 
-  /** Chunks decoded so far by this lookup, counted as the decoding threads begin each. */
+  /** Chunks decoded so far by this lookup, counted as each is chosen. */
   public long chunksRead() {
     return chunksRead.get();
   }
@@ -123,37 +104,17 @@ public final class TaskLookup {
     }
   }
 
-  /** Decodes the wanted chunks of a file (all when null), each thread's handler counting its chunks. */
-  private <H extends JfrEventHandler> void read(Fleet.Part part, boolean[] wanted, java.util.function.Supplier<H> handlerPerThread,
-      java.util.function.Consumer<H> threadDone) throws BadInputException, IOException {
-    TraceReader.decode(part.file(), wanted == null ? i -> true : i -> wanted[i], () -> new Counting<>(handlerPerThread.get(), chunksRead),
-        counting -> threadDone.accept(counting.handler));
-  }
-
-  /** A handler that counts the chunks it is handed, and passes everything on. */
-  private static final class Counting<H extends JfrEventHandler> implements JfrEventHandler {
-    final H handler;
-    private final AtomicLong chunks;
-
-    Counting(H handler, AtomicLong chunks) {
-      this.handler = handler;
-      this.chunks = chunks;
-    }
-
-    @Override
-    public EventSelection select(JfrType type) {
-      return handler.select(type);
-    }
-
-    @Override
-    public void beginChunk(int index) {
-      chunks.incrementAndGet();
-      handler.beginChunk(index);
-    }
-
-    @Override
-    public void event(JfrEvent event) throws IOException {
-      handler.event(event);
-    }
+  /**
+   * The chunks {@code wanted} (all when null), counting each: a decoder asks once for each chunk
+   * of a file.
+   */
+  private IntPredicate counted(boolean[] wanted) {
+    return chunk -> {
+      boolean read = wanted == null || wanted[chunk];
+      if (read) {
+        chunksRead.incrementAndGet();
+      }
+      return read;
+    };
   }
 }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * First pass of {@code tasks}: finds the slowest tasks that match a filter. Chunks can be read on
@@ -66,11 +68,18 @@ public final class TaskSearch implements JfrEventHandler {
    * #finish()} for the matches.
    */
   public static TaskSearch of(Fleet fleet, Filter filter) throws BadInputException, java.io.IOException {
+    return of(fleet, filter, part -> chunk -> true);
+  }
+
+  /** {@link #of(Fleet, Filter)} of the chunks that {@code wanted} accepts, by the part's index in the fleet. */
+  static TaskSearch of(Fleet fleet, Filter filter, IntFunction<IntPredicate> wanted) throws BadInputException, java.io.IOException {
     TaskSearch search = new TaskSearch(fleet.endNanos(), List.of(), new int[0], filter);
-    for (Fleet.Part part : fleet.parts()) {
+    for (int p = 0; p < fleet.parts().size(); p++) {
+      Fleet.Part part = fleet.parts().get(p);
       List<ChunkHeader> chunks = part.file().chunks();
       TaskSearch ofFile = new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter);
-      TraceReader.decode(part.file(), () -> new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter), ofFile::merge);
+      TraceReader.decode(part.file(), wanted.apply(p), () -> new TaskSearch(fleet.endNanos(), chunks, part.jvmOfChunk(), filter),
+          ofFile::merge);
       search.merge(ofFile);
     }
     return search;

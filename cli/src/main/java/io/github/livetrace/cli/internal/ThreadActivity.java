@@ -35,13 +35,6 @@ public final class ThreadActivity implements JfrEventHandler {
   private static final int SAMPLE = 2;
   private static final int GC_PAUSE = 3;
   private static final int GC = 4;
-  private static final List<String> BLOCKED_FIELDS = List.of("parkedClass", "monitorClass", "path", "host", "address", "port");
-  private static final int PARKED_CLASS = 0;
-  private static final int MONITOR_CLASS = 1;
-  private static final int PATH = 2;
-  private static final int HOST = 3;
-  private static final int ADDRESS = 4;
-  private static final int PORT = 5;
 
   /**
    * A stretch of time: a blocked state of a thread, or a GC pause of the JVM.
@@ -98,7 +91,7 @@ public final class ThreadActivity implements JfrEventHandler {
   public EventSelection select(JfrType type) {
     String name = type.name();
     if (BLOCKED_NAMES.containsKey(name)) {
-      return new EventSelection(BLOCKED, BLOCKED_FIELDS, false);
+      return new EventSelection(BLOCKED, ChromeTraceExport.BLOCKED_FIELDS, false);
     }
     switch (name) {
       case "jdk.ExecutionSample":
@@ -127,7 +120,7 @@ public final class ThreadActivity implements JfrEventHandler {
       case BLOCKED: {
         JfrThread thread = event.thread();
         if (thread != null && threadIds.contains(thread.id())) {
-          keep(blocked, new Interval(thread.id(), event.type().name(), blockedWhat(event), start, end));
+          keep(blocked, new Interval(thread.id(), event.type().name(), ChromeTraceExport.blockedName(event), start, end));
         }
         break;
       }
@@ -155,24 +148,6 @@ public final class ThreadActivity implements JfrEventHandler {
     }
   }
 
-  private static String blockedWhat(JfrEvent event) {
-    String name = event.type().name();
-    String what = BLOCKED_NAMES.get(name);
-    if (name.startsWith("jdk.Socket")) {
-      String host = event.string(HOST);
-      if (host == null || host.isEmpty()) {
-        host = event.string(ADDRESS);
-      }
-      return what + " " + (host == null ? "" : host) + (event.has(PORT) ? ":" + event.longValue(PORT) : "");
-    }
-    if (name.startsWith("jdk.File")) {
-      String path = event.string(PATH);
-      return path == null ? what : what + " " + path;
-    }
-    String type = JfrObject.className(event.value(event.has(PARKED_CLASS) ? PARKED_CLASS : MONITOR_CLASS));
-    return type.isEmpty() ? what : what + " " + type;
-  }
-
   /** A GC name, pooled ({@code jdk.types.GCName}) or a string. */
   private static String text(String string, JfrObject pooled) {
     if (string != null) {
@@ -183,18 +158,10 @@ public final class ThreadActivity implements JfrEventHandler {
   }
 
 
-  /** The top frame of a stack trace: {@code Class.method:line}, the class without its package. */
+  /** The top frame of a stack trace, as the timeline names it; "?" when the stack is unknown. */
   private static String topFrame(JfrObject stack) {
     List<Object> frames = stack == null ? List.of() : stack.array("frames");
-    JfrObject frame = frames.isEmpty() || !(frames.get(0) instanceof JfrObject) ? null : (JfrObject) frames.get(0);
-    JfrObject method = frame == null ? null : frame.object("method");
-    if (method == null) {
-      return "?";
-    }
-    String type = JfrObject.className(method.object("type"));
-    JfrObject name = method.object("name");
-    long line = frame.longValue("lineNumber", -1);
-    return type.substring(type.lastIndexOf('.') + 1) + "." + (name == null ? "?" : name.string("string")) + (line > 0 ? ":" + line : "");
+    return frames.isEmpty() ? "?" : ChromeTraceExport.frame(frames.get(0));
   }
 
   /** The blocked states of the threads, by start time. */

@@ -604,7 +604,7 @@ public final class TraceSummary implements JfrEventHandler {
         break;
       case TASK_END:
         taskIndex.record(part, chunk, event.longValue(TASK_ID), true);
-        if (!event.has(BEGIN_EVENT) || event.longValue(BEGIN_EVENT) != 0) {
+        if (LivetraceEvents.endHasBegin(event, BEGIN_EVENT)) {
           taskEnded(event.longValue(TASK_ID), event.string(TASK_TYPE), event.longValue(TASK_DURATION));
         } else {
           wholeTask(event.longValue(TASK_ID), event.string(TASK_TYPE), event.longValue(TASK_DURATION));
@@ -738,18 +738,16 @@ public final class TraceSummary implements JfrEventHandler {
     }
     endChunk();
     finished = true;
-    endsWithoutBegin.forEach((key, type) -> {
-      tasks.get(type).count++;
-      if (!tasksByJvm.isEmpty()) {
-        tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
-      }
-    });
-    openAtEnd.forEach((key, type) -> {
-      tasks.get(type).count++;
-      if (!tasksByJvm.isEmpty()) {
-        tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
-      }
-    });
+    endsWithoutBegin.forEach(this::countOnly);
+    openAtEnd.forEach(this::countOnly);
+  }
+
+  /** Counts a task without measuring it: its end was measured where it was read, or it never ended. */
+  private void countOnly(long key, String type) {
+    tasks.get(type).count++;
+    if (!tasksByJvm.isEmpty()) {
+      tasksByJvm.get(TaskKeys.jvm(key)).get(type).count++;
+    }
   }
 
   /**
