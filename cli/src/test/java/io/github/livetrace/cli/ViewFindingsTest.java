@@ -4,12 +4,14 @@ import static io.github.livetrace.cli.ViewBrowser.assertOnlyLoopback;
 import static io.github.livetrace.cli.ViewBrowser.awaitPage;
 import static io.github.livetrace.cli.ViewBrowser.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.livetrace.Task;
 import io.github.livetrace.Trace;
 import io.github.livetrace.TraceOptions;
 import io.github.livetrace.cli.internal.Fleet;
+import io.github.livetrace.internal.Durations;
 import io.github.livetrace.cli.internal.Timestamps;
 import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.ViewServer;
@@ -32,6 +34,7 @@ class ViewFindingsTest {
   private static long gcFrom;
   private static long gcTo;
   private static long origin;
+  private static long traceEnd;
   private static ViewServer server;
   private static HeadlessChromium chromium;
 
@@ -55,6 +58,7 @@ class ViewFindingsTest {
     });
     Path file = TraceFiles.write(trace);
     origin = TraceFiles.chunks(trace).stream().mapToLong(c -> c.startNanos()).min().orElseThrow();
+    traceEnd = TraceFiles.chunks(trace).stream().mapToLong(c -> c.endNanos()).max().orElseThrow();
     Fleet fleet = Fleet.open(List.of(file), note -> {});
     server = ViewServer.bind(0);
     server.serve(fleet, TraceSummary.of(fleet));
@@ -91,6 +95,17 @@ class ViewFindingsTest {
     assertTrue(from >= gcFrom - slack && to <= gcTo + slack && from <= to,
         () -> "HighGc's time " + (from - origin) + ".." + (to - origin) + " ns is not in the GCs' " + (gcFrom - origin) + ".." + (gcTo - origin));
     assertTrue(page.evaluate(row + ".textContent").contains("paused"), page.evaluate(row + ".textContent"));
+    // Some rules point at spans that reach outside the trace (JMC's fixed windows of 10 s and 1 min
+    // on a trace of 2 s): a link says, and opens, only what lies within the trace.
+    String[] labels = page.evaluate("[...document.querySelectorAll('a.when')].map(a => a.textContent).join('|')").split("\\|");
+    assertTrue(labels.length > 1, () -> "links: " + String.join(" ", labels));
+    for (String label : labels) {
+      String[] at = label.split(" for ");
+      assertFalse(at[0].startsWith("-"), () -> "a time before the trace began: " + label);
+      long end = Durations.parse(at[0].substring(1)).toNanos() + (at.length > 1 ? Durations.parse(at[1]).toNanos() : 0);
+      long rounding = 10_000_000L; // labels have three significant digits
+      assertTrue(origin + end <= traceEnd + rounding, () -> "a time after the trace ended: " + label);
+    }
     assertOnlyLoopback(page, server.uri());
 
     page.evaluate("(" + row + ".querySelector('a.when').click(), 'clicked')");

@@ -110,9 +110,13 @@ final class FindingsPage {
       }
       b.append("</details></td><td>");
       if (f.hasTime()) {
-        b.append("<a class=when href=\"").append(esc(timelineLink(f))).append("\">")
-            .append(esc(windows.describe(f.fromNanos())))
-            .append(f.toNanos() > f.fromNanos() ? " for " + esc(Durations.format(f.toNanos() - f.fromNanos())) : "")
+        // JMC's span can reach outside the trace (an event that began before it, a rule's fixed
+        // window): the label shows what the link opens, the part within the trace.
+        long from = Math.min(Math.max(f.fromNanos(), windows.startNanos()), windows.endNanos());
+        long to = Math.min(Math.max(f.toNanos(), from), windows.endNanos());
+        b.append("<a class=when href=\"").append(esc(timelineLink(from, to))).append("\">")
+            .append(esc(windows.describe(from)))
+            .append(to > from ? " for " + esc(Durations.format(to - from)) : "")
             .append("</a>");
       }
       b.append("</td></tr>");
@@ -121,12 +125,11 @@ final class FindingsPage {
   }
 
   /**
-   * The timeline window of a finding's time: its span when that fits a window (the timeline
-   * narrows a longer one and says so), the planned window around it when it is an instant.
+   * The timeline window of a finding's time, clipped to the trace: its span when that fits a
+   * window (the timeline narrows a longer one and says so), the planned window around it when it
+   * is an instant.
    */
-  private String timelineLink(JmcFindings.Finding f) {
-    long from = Math.max(f.fromNanos(), windows.startNanos());
-    long to = Math.min(Math.max(f.toNanos(), from), windows.endNanos());
+  private String timelineLink(long from, long to) {
     if (to == from) {
       TimelineWindows.Window around = windows.plannedAt(from);
       from = around.fromNanos();

@@ -159,7 +159,9 @@ final class JmcFindings {
 
   /** A result's message with its values filled in, as plain text. */
   private static String text(IResult result, String template) {
-    return template == null ? "" : ResultToolkit.populateMessage(result, template, false);
+    // JMC's templates are MessageFormat patterns, where '' stands for one quote; populateMessage
+    // fills in the values but leaves that escape as it is.
+    return template == null ? "" : ResultToolkit.populateMessage(result, template, false).replace("''", "'");
   }
 
   /**

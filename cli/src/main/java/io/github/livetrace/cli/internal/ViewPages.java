@@ -565,7 +565,7 @@ final class ViewPages implements AutoCloseable {
       + "nav a{margin-right:1.5em}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.5em}"
       + "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 10px;text-align:left;vertical-align:top}"
       + "thead th{border-bottom:1px solid #999}.n{text-align:right;font-variant-numeric:tabular-nums}"
-      + ".facts th{color:#555;font-weight:normal}.note{color:#666;font-size:.9em}.error{color:#a00}"
+      + ".facts th{color:#555;font-weight:normal}.note{color:#666;font-size:.9em}.error{color:#a00}.legend{font-size:.9em;color:#444}.swatch{display:inline-block;width:.9em;height:.9em;margin:0 .2em 0 .8em;vertical-align:-1px}"
       + ".chart{width:100%;max-width:900px;height:260px}.timeline,.activity{width:100%;max-width:1100px}.trace-timeline{width:100%}"
       + ".findings td:last-child{white-space:nowrap}tr.region .text{font-weight:600}section.type{border-top:1px solid #ddd;margin-top:1em}";
 

@@ -1,6 +1,21 @@
 // livetrace view: draws each page's charts with ECharts from the page's own tables, which hold
 // every number and link; a click on a histogram's bar follows its bucket's link.
 'use strict';
+
+// A line above a chart naming its colours: ECharts' own legend names series, and these charts draw
+// every kind of event in one custom series.
+function colorLegend(div, colors, names) {
+  const line = document.createElement('p');
+  line.className = 'legend';
+  for (const kind of Object.keys(names)) {
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = colors[kind];
+    line.append(swatch, ' ' + names[kind] + ' ');
+  }
+  div.before(line);
+}
+
 (function () {
   const COLORS = {region: '#5470c6', log: '#ee6666', task_begin: '#91cc75', task_end: '#91cc75'};
 
@@ -194,6 +209,8 @@
         }
       }]
     });
+    colorLegend(div, TRACE_COLORS, {task: 'task', region: 'region', blocked: 'blocked (JFR\u2019s thresholds)',
+      gc: 'GC pause', log: 'log', misuse: 'misuse of the API'});
     div.dataset.rows = String(model.rows.length);
     div.dataset.tasks = String(model.tasks);
     div.dataset.slices = String(model.slices);
@@ -275,6 +292,7 @@
         }
       }]
     });
+    colorLegend(div, COLORS, {region: 'region', blocked: 'blocked (JFR\u2019s thresholds)', sample: 'CPU sample', gc: 'GC pause'});
     div.dataset.drawn = String(data.length);
   }
 
