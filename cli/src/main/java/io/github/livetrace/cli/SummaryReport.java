@@ -100,7 +100,8 @@ final class SummaryReport {
     out.println();
     out.println("Latency columns: nearest-rank percentiles within "
         + TraceSummary.RELATIVE_ERROR_PERCENT + "%; HISTOGRAM has one cell per decade,");
-    out.println("  " + String.join(" ", DECADE_LABELS) + ", from '.' (few) to '@' (most).");
+    out.println("  " + String.join(" ", DECADE_LABELS) + "; a cell's share of the fullest decade, in ninths:");
+    out.println("  " + String.join(" ", LEVELS.split("")) + " (few to most; blank: none).");
     if (histograms) {
       for (TypeStats task : summary.tasks()) {
         bars(out, "task " + task.type(), task);

@@ -155,6 +155,12 @@ class SummaryCommandTest {
     assertEquals(10, brewCells.length(), brewCells);
     assertTrue(brewCells.charAt(4) != ' ' && brewCells.charAt(5) != ' ', brewCells);
     assertEquals("    ", brewCells.substring(0, 4), brewCells);
+    // the legend names every character a cell can hold
+    String legend = out.substring(out.indexOf("Latency columns:"));
+    for (char cell : brewCells.replace(" ", "").toCharArray()) {
+      assertTrue(legend.contains(" " + cell + " "), () -> "'" + cell + "' is not in the legend: " + legend);
+    }
+    assertTrue(legend.contains(". : - = + * # % @"), legend);
     assertTrue(Cli.run("summary", "--histograms", file.toString()).ok().out().contains("region brew (20)"));
   }
 
