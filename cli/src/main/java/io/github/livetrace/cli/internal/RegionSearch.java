@@ -29,7 +29,7 @@ public final class RegionSearch implements JfrEventHandler {
    */
   public record Match(long taskKey, long threadKey, String thread, long beginNanos, long durationNanos) {}
 
-  private static final Comparator<Match> SLOWEST_FIRST = Comparator.comparingLong(Match::durationNanos).reversed()
+  static final Comparator<Match> SLOWEST_FIRST = Comparator.comparingLong(Match::durationNanos).reversed()
       .thenComparingLong(Match::beginNanos).thenComparingLong(Match::threadKey).thenComparingLong(Match::taskKey);
 
   private final String type;

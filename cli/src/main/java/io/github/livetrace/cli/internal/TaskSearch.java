@@ -144,7 +144,7 @@ public final class TaskSearch implements JfrEventHandler {
     }
   }
 
-  private static final Comparator<Match> SLOWEST_FIRST =
+  static final Comparator<Match> SLOWEST_FIRST =
       Comparator.comparingLong(Match::durationNanos).reversed().thenComparingLong(Match::taskId);
 
   private final Filter filter;

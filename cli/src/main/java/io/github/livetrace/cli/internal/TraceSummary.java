@@ -263,7 +263,7 @@ public final class TraceSummary implements JfrEventHandler {
   public record Bucket(long fromNanos, long toNanos, long count) {}
 
   /** Bounds 10^(i/perDecade), strictly increasing, up to what a long holds. */
-  private static long[] logBounds(int perDecade) {
+  static long[] logBounds(int perDecade) {
     List<Long> bounds = new ArrayList<>();
     for (int i = 0; ; i++) {
       double bound = Math.pow(10, (double) i / perDecade);

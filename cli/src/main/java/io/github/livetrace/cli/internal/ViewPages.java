@@ -95,6 +95,9 @@ final class ViewPages implements AutoCloseable {
   private final List<ThreadStats> threads;
   private final TimelinePage timeline;
   private final FindingsPage findings;
+  // The slowest instances of each histogram bucket, from one pass after the summary's; until it
+  // is done, or where it cannot tell, a list reads the trace as `tasks` does.
+  private volatile InstanceLists lists;
 
   ViewPages(Fleet fleet, TraceSummary summary) {
     this(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
@@ -110,6 +113,16 @@ final class ViewPages implements AutoCloseable {
     this.threads = summary.threads();
     this.timeline = new TimelinePage(fleet, timelineEventsPerWindow);
     this.findings = new FindingsPage(fleet, timeline);
+    Thread pass = new Thread(() -> {
+      try {
+        lists = InstanceLists.of(fleet, BUCKETS_PER_DECADE, LIST_LIMIT);
+      } catch (BadInputException | IOException | RuntimeException e) {
+        // the lists are a shortcut: without them, each list reads the trace, and says so if it cannot
+      }
+    }, "livetrace-view-lists");
+    pass.setDaemon(true); // the viewer ends without waiting for it
+    pass.setPriority(Thread.MIN_PRIORITY);
+    pass.start();
   }
 
   /** Stops what the pages started: the Perfetto hand-over's server. */
@@ -379,12 +392,19 @@ final class ViewPages implements AutoCloseable {
 
   private String taskList(Map<String, String> query) throws Refused, BadInputException, IOException {
     Range range = range(query, tasks, "task");
-    TaskSearch search = TaskSearch.of(fleet,
-        new TaskSearch.Filter(range.type(), range.minNanos(), range.maxNanos(), null, LIST_LIMIT).withJvm(range.jvm()));
-    List<TaskSearch.Match> matches = search.finish();
+    InstanceLists kept = lists;
+    InstanceLists.Answer<TaskSearch.Match> answer =
+        kept == null ? null : kept.tasks(range.type(), range.jvm(), range.minNanos(), range.maxNanos());
+    if (answer == null) {
+      TaskSearch search = TaskSearch.of(fleet,
+          new TaskSearch.Filter(range.type(), range.minNanos(), range.maxNanos(), null, LIST_LIMIT).withJvm(range.jvm()));
+      answer = new InstanceLists.Answer<>(search.matches(), search.finish());
+    }
+    List<TaskSearch.Match> matches = answer.slowest();
+    long count = answer.matches();
     StringBuilder b = new StringBuilder();
-    b.append("<p id=summary>").append(search.matches()).append(" task").append(search.matches() == 1 ? "" : "s")
-        .append(" of type ").append(esc(range.described())).append(search.matches() > matches.size()
+    b.append("<p id=summary>").append(count).append(" task").append(count == 1 ? "" : "s")
+        .append(" of type ").append(esc(range.described())).append(count > matches.size()
             ? "; the " + matches.size() + " slowest:" : ", slowest first:").append("</p>");
     b.append("<table id=instances><thead><tr><th>task</th>").append(fleet.isFleet() ? "<th>JVM</th>" : "")
         .append("<th class=n>duration</th><th class=n>began</th><th></th></tr></thead><tbody>");
@@ -403,11 +423,18 @@ final class ViewPages implements AutoCloseable {
 
   private String regionList(Map<String, String> query) throws Refused, BadInputException, IOException {
     Range range = range(query, regions, "region");
-    RegionSearch search = RegionSearch.of(fleet, range.type(), range.minNanos(), range.maxNanos(), range.jvm(), LIST_LIMIT);
-    List<RegionSearch.Match> matches = search.slowest();
+    InstanceLists kept = lists;
+    InstanceLists.Answer<RegionSearch.Match> answer =
+        kept == null ? null : kept.regions(range.type(), range.jvm(), range.minNanos(), range.maxNanos());
+    if (answer == null) {
+      RegionSearch search = RegionSearch.of(fleet, range.type(), range.minNanos(), range.maxNanos(), range.jvm(), LIST_LIMIT);
+      answer = new InstanceLists.Answer<>(search.matches(), search.slowest());
+    }
+    List<RegionSearch.Match> matches = answer.slowest();
+    long count = answer.matches();
     StringBuilder b = new StringBuilder();
-    b.append("<p id=summary>").append(search.matches()).append(" region").append(search.matches() == 1 ? "" : "s")
-        .append(" of type ").append(esc(range.described())).append(search.matches() > matches.size()
+    b.append("<p id=summary>").append(count).append(" region").append(count == 1 ? "" : "s")
+        .append(" of type ").append(esc(range.described())).append(count > matches.size()
             ? "; the " + matches.size() + " slowest:" : ", slowest first:").append("</p>");
     b.append("<table id=instances><thead><tr><th class=n>duration</th><th class=n>began</th>")
         .append(fleet.isFleet() ? "<th>JVM</th>" : "").append("<th>thread</th><th>task</th><th></th></tr></thead><tbody>");
