@@ -7,8 +7,9 @@
 #   benchmarks/perfetto-proto.sh [TRACE [FROM TO]]
 #
 # TRACE defaults to the 300 MB trace that benchmarks/cli-summary.sh records
-# ($BENCH_DIR/summary-300mb.jfr); FROM and TO to one window that `livetrace view` lists at /timeline
-# for that trace (50,000 events drawn). REPS defaults to 3. PROTOBUF_VERSION (4.36.2) selects
+# ($BENCH_DIR/summary-300mb.jfr); FROM and TO to 13.6 ms 4.9 s into it, one of the windows (of at most
+# 50,000 events drawn) that `livetrace view` listed at /timeline for the trace measured in the README;
+# for another trace, take one of its own. REPS defaults to 3. PROTOBUF_VERSION (4.36.2) selects
 # protobuf-java, fetched by Maven when it is not in ~/.m2. Every program runs with -Xmx256m; the
 # protobuf is written from the JSON, so its time is that of reading the JSON and writing the
 # protobuf ("JSON read" times the reading alone).
