@@ -28,14 +28,14 @@ class RepairCommandTest {
 
   @BeforeAll
   static void record() throws Exception {
+    // Ticks until three chunks are written: a time's worth of them gave two at load 11.
     trace =
-        Recordings.record(
+        Recordings.recordChunks(
             TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)),
+            3,
             () -> {
-              for (int i = 0; i < 8; i++) {
-                Trace.withRegion("tick", () -> work(60));
-                Trace.log("tick", "done");
-              }
+              Trace.withRegion("tick", () -> work(60));
+              Trace.log("tick", "done");
             });
     chunks = TraceFiles.chunks(trace);
     assertTrue(chunks.size() >= 3, "several chunks, was " + chunks.size());
