@@ -26,17 +26,36 @@ final class Recordings {
 
   private Recordings() {}
 
+  private static volatile TraceSession recording; // the session of record(), for its workload
+
   /** Records {@code workload} with the given options; returns the trace bytes. */
   static byte[] record(TraceOptions options, Workload workload) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceSession session = Trace.start(out, options);
+    recording = session;
     try {
       workload.run();
     } finally {
+      recording = null;
       Trace.stop();
     }
     assertTrue(session.failure().isEmpty(), () -> "trace failed: " + session.failure());
     return out.toByteArray();
+  }
+
+  /**
+   * For a workload of {@link #record}: waits (60 s at most) until the recorder has written a chunk
+   * more than {@code written}, a count {@link #chunksWritten} gave before: so that what came before
+   * and what comes after lie in different chunks, however busy the machine.
+   */
+  static void awaitChunkAfter(int written) {
+    TraceSession session = recording;
+    assertTrue(TraceFiles.eventually(60, () -> session.chunksWritten() > written), "no chunk was written in 60 s");
+  }
+
+  /** Chunks the recorder of {@link #record} has written so far. */
+  static int chunksWritten() {
+    return recording.chunksWritten();
   }
 
   /**

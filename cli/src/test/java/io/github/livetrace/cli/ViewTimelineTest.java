@@ -108,10 +108,13 @@ class ViewTimelineTest {
    * 300 ms of short regions outside any task: events spread over the trace, so that a third of
    * them (a window, here) is not crowded into a few milliseconds by a burst of JVM events.
    */
+  /** 300 ms of regions, and then a chunk boundary: the trace has at least three chunks. */
   private static void ticks() {
+    int written = Recordings.chunksWritten();
     for (int i = 0; i < 60; i++) {
       Trace.withRegion("tick", () -> work(5));
     }
+    Recordings.awaitChunkAfter(written);
   }
 
   /** A task whose child runs on another thread. */
