@@ -36,7 +36,8 @@ import java.util.Map;
  *       meanwhile ({@link ActivitySection}).
  *   <li>{@code /region/JVM/THREAD/START}: a region instance ({@link RegionPage}).
  *   <li>{@code /flame?kind=K&...}: a flame graph of the whole trace, a task, a task type or a span
- *       of time ({@link FlamePage}).
+ *       of time ({@link FlamePage}); the whole trace's and the types' are made once, in the
+ *       background, from the first page on ({@link TraceProfiles}).
  *   <li>{@code /timeline?from=F&to=T}, {@code /timeline.json}, {@code /perfetto}: {@link
  *       TimelinePage}.
  *   <li>{@code /findings}: {@link FindingsPage}.
@@ -95,6 +96,7 @@ final class ViewPages implements AutoCloseable {
   private final List<ThreadStats> threads;
   private final TimelinePage timeline;
   private final FindingsPage findings;
+  private final TraceProfiles profiles;
 
   ViewPages(Fleet fleet, TraceSummary summary) {
     this(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
@@ -110,6 +112,7 @@ final class ViewPages implements AutoCloseable {
     this.threads = summary.threads();
     this.timeline = new TimelinePage(fleet, timelineEventsPerWindow);
     this.findings = new FindingsPage(fleet, timeline);
+    this.profiles = new TraceProfiles(fleet);
   }
 
   /** Stops what the pages started: the Perfetto hand-over's server. */
@@ -120,6 +123,14 @@ final class ViewPages implements AutoCloseable {
 
   /** The page at {@code path}; {@code rawQuery} as the URL has it, or null. */
   Response page(String path, String rawQuery) {
+    try {
+      return answer(path, rawQuery);
+    } finally {
+      profiles.start(); // after the first page: the flame graphs that need every chunk
+    }
+  }
+
+  private Response answer(String path, String rawQuery) {
     try {
       Map<String, String> query = query(rawQuery);
       if (path.equals("/")) {
@@ -141,7 +152,7 @@ final class ViewPages implements AutoCloseable {
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
       } else if (path.equals("/flame")) {
-        return FlamePage.response(fleet, tasks, summary.taskIndex(), query);
+        return FlamePage.response(fleet, tasks, summary.taskIndex(), profiles, query);
       } else if (path.startsWith("/region/")) {
         return Response.html(200, RegionPage.html(fleet, path.substring("/region/".length())));
       }
