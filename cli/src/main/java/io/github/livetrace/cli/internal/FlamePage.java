@@ -108,7 +108,8 @@ final class FlamePage {
       }
       // Too many tasks or stacks to keep the types' profiles: this one alone, read again.
       TaskSpans spans = TaskSpans.ofType(fleet, type);
-      of += spans.dropped() > 0 ? " (the first " + TaskSpans.MAX_SPANS + " tasks and threads)" : "";
+      of += (spans.dropped() > 0 ? " (the first " + TaskSpans.MAX_SPANS + " tasks and threads)" : "")
+          + " (read again: " + profiles.typesLeftOut() + ")";
       samples = everywhere(fleet, kind, kind.title + " of the tasks of type '" + type + "'", from, to, spans);
     } else if (window) {
       from = fleet.startNanos() + offset(query, "from", 0);

@@ -25,15 +25,28 @@ import java.util.function.IntFunction;
  * #byType()}). Chunks can be read on several threads, spans each, {@linkplain #merge merged}.
  *
  * <p>Memory: a span per task and thread, 36 bytes in an open-addressing table at most three
- * quarters full (48 to 96 bytes each), up to a limit: {@link #MAX_SPANS} for some tasks, {@link
+ * quarters full (48 to 96 bytes each; 151 MB for the 2.2 million of the 300 MB benchmark trace), up
+ * to a limit: {@link #MAX_SPANS} for some tasks, {@link
  * #MAX_ALL_SPANS} for all; the spans beyond are counted, and their samples left out.
  */
 final class TaskSpans implements JfrEventHandler {
   /** Task-and-thread spans kept for some tasks, and tasks of a type looked for. */
   static final int MAX_SPANS = 200_000;
 
-  /** Task-and-thread spans kept for all tasks ({@link #ofAll}): a table of 2^22 slots, 151 MB. */
-  static final int MAX_ALL_SPANS = 3_000_000;
+  /**
+   * Task-and-thread spans kept for all tasks ({@link #ofAll}): three quarters of the largest table
+   * of at most 2^22 slots (151 MB) that takes at most a quarter of the heap: 3,145,728 spans in a
+   * heap of 604 MB or more, 786,432 in {@code -Xmx256m}.
+   */
+  static final int MAX_ALL_SPANS = maxAllSpans(Runtime.getRuntime().maxMemory());
+
+  private static final int SLOT_BYTES = 36;
+
+  /** The spans a table of all tasks may hold in a heap of {@code maxHeap} bytes. */
+  static int maxAllSpans(long maxHeap) {
+    long slots = Long.highestOneBit(Math.max(16, Math.min(1L << 22, maxHeap / 4 / SLOT_BYTES)));
+    return (int) (slots / 4 * 3);
+  }
 
   private final Set<Long> tasks; // keys; null: every task but the background one
   private int[] jvmOfChunk; // the file's being read

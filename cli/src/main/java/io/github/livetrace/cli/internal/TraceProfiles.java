@@ -39,6 +39,7 @@ final class TraceProfiles {
   private final AtomicInteger chunksRead = new AtomicInteger();
   private ExecutorService worker; // guarded by this: started once
   private volatile String failure;
+  private volatile String typesLeftOut; // why the types' profiles were not kept, or null
   private volatile Map<Kind, StackProfile> whole; // set when done
   private volatile Map<String, Map<Kind, StackProfile>> byType; // set when done; null when not kept
 
@@ -105,9 +106,17 @@ final class TraceProfiles {
     return byType != null;
   }
 
+  /** Why the types' profiles were not kept: too many spans or stacks, or a failure; null when they were. */
+  String typesLeftOut() {
+    return failure != null ? failure : typesLeftOut;
+  }
+
   private void read() throws BadInputException, java.io.IOException {
     TaskSpans spans = TaskSpans.ofAll(fleet, chunksRead::incrementAndGet);
     boolean typesFit = spans.dropped() == 0;
+    if (!typesFit) {
+      typesLeftOut = "the trace has more than " + TaskSpans.MAX_ALL_SPANS + " task-and-thread spans, the most this heap keeps";
+    }
     ProfileSamples.TypeSpans typeSpans = typesFit ? spans.byType() : null;
     spans = null; // the table goes before the samples are read
     EnumSet<Kind> kinds = EnumSet.allOf(Kind.class);
@@ -122,6 +131,9 @@ final class TraceProfiles {
     for (Kind kind : kinds) {
       all.profile(kind).setTime(from, to - from);
       profiles.put(kind, all.profile(kind));
+    }
+    if (all.typesOverflowed()) {
+      typesLeftOut = "the task types' profiles have more than " + ProfileSamples.MAX_TYPE_STACKS + " stacks";
     }
     if (typeSpans != null && !all.typesOverflowed()) {
       Map<String, Map<Kind, StackProfile>> types = new HashMap<>();

@@ -121,6 +121,13 @@ class TraceProfilesTest {
     assertTrue(profiles.whole(ProfileSamples.Kind.CPU).total(0) > inTasks, "samples outside the tasks");
   }
 
+  @Test
+  void theSpansOfAllTasksTakeAQuarterOfTheHeapAtMost() {
+    assertEquals(3 << 20, TaskSpans.maxAllSpans(4L << 30), "2^22 slots, three quarters full");
+    assertEquals(3 << 20, TaskSpans.maxAllSpans(604L << 20));
+    assertEquals(3 << 18, TaskSpans.maxAllSpans(256L << 20), "2^20 slots: 36 MB of 64");
+  }
+
   /** The samples, with values that compare by content. */
   private static Map<StackProfile.Key, List<Long>> samples(StackProfile profile) {
     Map<StackProfile.Key, List<Long>> samples = new HashMap<>();
