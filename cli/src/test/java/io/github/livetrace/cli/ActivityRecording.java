@@ -19,13 +19,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
  * A trace of one task, "order", that burns CPU in {@code spinInsideTheTask} on the test's thread,
- * has a barista thread wait for a lock it holds and sleep, and runs a {@code System.gc()}; after
+ * has a barista thread wait for a monitor it holds, sleep, then wait for a {@code ReentrantLock}
+ * it holds (the till), while the test's thread then waits for the barista's job (a park that is
+ * not a lock's), and runs a {@code System.gc()}; after
  * it ends, the test's thread burns CPU in {@code spinOutsideTheTask}. Recorded once, for the view
  * tests that show what threads did.
  */
@@ -33,6 +36,7 @@ final class ActivityRecording {
   private static ActivityRecording recorded;
 
   private final Object lock = new Object();
+  private final ReentrantLock till = new ReentrantLock();
   private final Map<String, AtomicInteger> sampled = new ConcurrentHashMap<>(); // by method name
   final byte[] trace;
   final Path file;
@@ -69,16 +73,26 @@ final class ActivityRecording {
         try (Task.Scope s = order.makeCurrent()) {
           Trace.withRegion("compute", () -> spinInsideTheTask());
           Future<?> brew;
-          synchronized (lock) {
-            brew = pool.submit(() -> Trace.withRegion("brew", () -> {
-              synchronized (lock) {
-                work(60); // jdk.ThreadSleep, above its 20 ms threshold
-              }
-            }));
-            awaitBlocked();
-            work(60); // the barista waits for the lock meanwhile: jdk.JavaMonitorEnter
+          till.lock();
+          try {
+            synchronized (lock) {
+              brew = pool.submit(() -> Trace.withRegion("brew", () -> {
+                synchronized (lock) {
+                  work(60); // jdk.ThreadSleep, above its 20 ms threshold
+                }
+                till.lock(); // jdk.ThreadPark in ReentrantLock.lock: lock contention
+                till.unlock();
+                work(60); // the test's thread waits for the brew meanwhile: a park that is no lock's
+              }));
+              awaitBlocked(Thread.State.BLOCKED);
+              work(60); // the barista waits for the lock meanwhile: jdk.JavaMonitorEnter
+            }
+            awaitBlocked(Thread.State.WAITING);
+            work(60); // the barista waits for the till meanwhile
+          } finally {
+            till.unlock();
           }
-          brew.get(30, TimeUnit.SECONDS);
+          brew.get(30, TimeUnit.SECONDS); // jdk.ThreadPark in FutureTask.get: blocking, not contention
           System.gc(); // a GC pause inside the task
         } finally {
           order.end();
@@ -118,16 +132,19 @@ final class ActivityRecording {
     return n == null ? 0 : n.get();
   }
 
-  /** Waits until the barista is blocked on the lock (60 s at most). */
-  private static void awaitBlocked() {
+  /**
+   * Waits until the barista is in {@code state} (60 s at most): BLOCKED on the monitor, WAITING
+   * parked for the till.
+   */
+  private static void awaitBlocked(Thread.State state) {
     assertTrue(TraceFiles.eventually(60, () -> {
       for (Thread t : Thread.getAllStackTraces().keySet()) {
-        if (t.getName().startsWith("barista-") && t.getState() == Thread.State.BLOCKED) {
+        if (t.getName().startsWith("barista-") && t.getState() == state) {
           return true;
         }
       }
       return false;
-    }), "the barista never waited for the lock");
+    }), "the barista never waited: " + state);
   }
 
   /** The order task's id, begin and end, in nanoseconds since the epoch, as jdk.jfr.consumer reads them. */

@@ -8,18 +8,24 @@ import io.github.livetrace.cli.internal.Fleet;
 import io.github.livetrace.cli.internal.TraceSummary;
 import io.github.livetrace.cli.internal.ViewServer;
 import io.github.livetrace.internal.EventNames;
+import io.github.livetrace.internal.pprof.JfrProfileReader;
 import io.github.livetrace.internal.pprof.ProfileKind;
+import io.github.livetrace.internal.pprof.StackProfile;
 import io.github.livetrace.testing.HeadlessChromium;
 import io.github.livetrace.testing.TraceFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedThread;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * {@code view}'s flame graphs, drawn by async-profiler's converter, in a real browser: a task's
  * CPU flame graph holds the samples jdk.jfr.consumer finds on its threads while it was current
  * there (a method it ran is in it, one run after it is not), its blocking graph the blocking
- * events, and the page runs its one inline script under a policy that allows that script only.
+ * events, its mutex graph the lock contention the servlet's mutex profile counts, and the page runs
+ * its one inline script under a policy that allows that script only.
  */
 class ViewFlameTest {
   private static ActivityRecording recording;
@@ -88,10 +95,18 @@ class ViewFlameTest {
 
   /** The events of {@code types} whose thread ({@code field}) was in the order task at their start. */
   private static long inOrder(String field, List<String> types) {
+    return inOrder(field, types, e -> true);
+  }
+
+  /** {@link #inOrder(String, List)}, of the events that {@code which} takes. */
+  private static long inOrder(String field, List<String> types, Predicate<RecordedEvent> which) {
     Map<Long, long[]> spans = spansOfOrder();
     long n = 0;
     for (String type : types) {
       for (RecordedEvent e : TraceFiles.events(recording.trace, type)) {
+        if (!which.test(e)) {
+          continue;
+        }
         RecordedThread thread = e.getThread(field);
         long[] span = thread == null ? null : spans.get(thread.getJavaThreadId());
         long at = ActivityRecording.nanos(e.getStartTime());
@@ -99,6 +114,36 @@ class ViewFlameTest {
       }
     }
     return n;
+  }
+
+  /** Whether the servlet's mutex profile takes the event, by its stack as jdk.jfr.consumer reads it. */
+  private static boolean contention(RecordedEvent e) {
+    List<StackProfile.Frame> stack = new ArrayList<>();
+    for (RecordedFrame f : e.getStackTrace() == null ? List.<RecordedFrame>of() : e.getStackTrace().getFrames()) {
+      stack.add(new StackProfile.Frame(f.getMethod().getType().getName() + "." + f.getMethod().getName(), "", 0,
+          StackProfile.FrameKind.JAVA));
+    }
+    return ProfileKind.MUTEX.takes(e.getEventType().getName(), stack);
+  }
+
+  /**
+   * Opens a flame graph and waits until it is drawn: the whole trace's and a type's say how far
+   * their reading is, and reload, until it is done.
+   */
+  private static HeadlessChromium.Page flame(String path) throws Exception {
+    HeadlessChromium.Page page = chromium.open(at(path));
+    assertTrue(TraceFiles.eventually(60, () -> {
+      try {
+        return "true".equals(page.evaluate("String(document.readyState === 'complete' && !!document.getElementById('flame-total'))"));
+      } catch (AssertionError e) {
+        return false; // between two loads
+      }
+    }), path + " was drawn");
+    return page;
+  }
+
+  private static String total(HeadlessChromium.Page page) {
+    return page.evaluate("document.getElementById('flame-total').textContent");
   }
 
   /** Whether the converter's script drew a frame whose name has {@code name} in it (answers stay short: the page's evaluation reads them with a regex). */
@@ -127,10 +172,10 @@ class ViewFlameTest {
     assertOnlyLoopback(page);
 
     // The whole trace has the samples from after the task too.
-    HeadlessChromium.Page whole = chromium.open(at("/flame?kind=cpu"));
+    HeadlessChromium.Page whole = flame("/flame?kind=cpu");
     assertTrue(drew(whole, "spinOutsideTheTask"));
     // The task type's graph is the one task's: the trace has one order.
-    HeadlessChromium.Page type = chromium.open(at("/flame?kind=cpu&type=order"));
+    HeadlessChromium.Page type = flame("/flame?kind=cpu&type=order");
     assertEquals(String.valueOf(expected), type.evaluate("document.getElementById('flame-total').textContent"));
   }
 
@@ -144,6 +189,28 @@ class ViewFlameTest {
     HeadlessChromium.Page alloc = chromium.open(at("/flame?kind=alloc&task=0/" + recording.order()[0]));
     assertEquals(String.valueOf(inOrder("eventThread", List.of("jdk.ObjectAllocationSample"))),
         alloc.evaluate("document.getElementById('flame-total').textContent"));
+  }
+
+  @Test
+  void aTasksMutexFlameGraphHoldsItsLockContentionAsTheServletsProfileCountsIt() throws Exception {
+    String task = "task=0/" + recording.order()[0];
+    HeadlessChromium.Page page = flame("/flame?kind=mutex&" + task);
+    long expected = inOrder("eventThread", ProfileKind.MUTEX.events(), ViewFlameTest::contention);
+    assertTrue(expected >= 2, "the barista waited for the monitor and for the till");
+    assertEquals(String.valueOf(expected), total(page));
+    assertTrue(drew(page, "java.lang.Object"), "the monitor's class as a leaf");
+    assertTrue(drew(page, "ReentrantLock$NonfairSync"), "the till's class as a leaf");
+    assertFalse(drew(page, "FutureTask.get"), "waiting for the barista's job is no lock's contention");
+    assertOnlyLoopback(page);
+    HeadlessChromium.Page block = flame("/flame?kind=block&" + task);
+    assertTrue(drew(block, "FutureTask.get"), "but it is blocking");
+
+    // The whole trace's is the servlet's mutex profile, as pprof reads it from the trace with jdk.jfr.consumer.
+    StackProfile pprof = JfrProfileReader.read(recording.file, ProfileKind.MUTEX, OptionalLong.empty());
+    HeadlessChromium.Page whole = flame("/flame?kind=mutex");
+    assertEquals(String.valueOf(pprof.total(0)), total(whole));
+    HeadlessChromium.Page type = flame("/flame?kind=mutex&type=order");
+    assertEquals(String.valueOf(expected), total(type), "the type's graph is its one task's");
   }
 
   @Test
@@ -178,8 +245,10 @@ class ViewFlameTest {
     assertFalse(drew(overview, "spinInsideTheTask"));
 
     HeadlessChromium.Page types = chromium.open(at("/tasks"));
-    assertEquals("/flame?kind=block&type=order", types.evaluate(
+    assertEquals("/flame?kind=mutex&type=order", types.evaluate(
         "document.querySelector('section.type[data-type=\"order\"] .flame-links a:nth-of-type(3)').getAttribute('href')"));
+    assertEquals("/flame?kind=block&type=order", types.evaluate(
+        "document.querySelector('section.type[data-type=\"order\"] .flame-links a:nth-of-type(4)').getAttribute('href')"));
     HeadlessChromium.Page task = chromium.open(at("/task/0/" + recording.order()[0]));
     task.evaluate("(document.querySelector('.flame-links a').click(), 'clicked')");
     assertTrue(TraceFiles.eventually(60, () -> {
@@ -196,7 +265,7 @@ class ViewFlameTest {
   void badRequestsSayWhatIsAccepted() throws Exception {
     HttpResponse<String> kind = get("/flame?kind=heap");
     assertEquals(400, kind.statusCode());
-    assertTrue(kind.body().contains("kind=cpu, alloc or block"), kind.body());
+    assertTrue(kind.body().contains("kind=cpu, alloc, mutex or block"), kind.body());
     HttpResponse<String> two = get("/flame?task=0/1&type=order");
     assertEquals(400, two.statusCode());
     assertTrue(two.body().contains("more than one restriction"), two.body());

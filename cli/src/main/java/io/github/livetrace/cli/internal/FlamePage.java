@@ -5,6 +5,7 @@ import static io.github.livetrace.cli.internal.ViewPages.esc;
 import io.github.livetrace.cli.internal.TraceSummary.TypeStats;
 import io.github.livetrace.cli.internal.ViewPages.Refused;
 import io.github.livetrace.cli.internal.ViewPages.Response;
+import io.github.livetrace.cli.internal.jfr.LongMap;
 import io.github.livetrace.internal.Durations;
 import io.github.livetrace.internal.pprof.FlameGraphs;
 import io.github.livetrace.internal.pprof.StackProfile;
@@ -19,20 +20,22 @@ import java.util.Map;
 
 /**
  * {@code /flame?kind=K[&task=JVM/ID | &type=T | &from=D&to=D]}: a flame graph of the trace's CPU
- * samples, allocation samples or blocking ({@link ProfileSamples.Kind}), of the whole trace, of
- * one task (on every thread it ran on, while it was current there: {@link TaskSpans}), of the
- * tasks of a type, or of a span of time (offsets from the trace's start). Drawn by async-profiler's
- * converter, as {@code pprof} draws them ({@link FlameGraphs}): its page holds one inline script,
- * which the page's Content-Security-Policy allows by its hash, and a bar of links back to the
- * viewer.
+ * samples, allocation samples, lock contention or blocking ({@link ProfileSamples.Kind}), of the
+ * whole trace, of one task (on every thread it ran on, while it was current there: {@link
+ * TaskSpans}), of the tasks of a type, or of a span of time (offsets from the trace's start). A
+ * task's and a span's read the chunks around them; the whole trace's and a type's come from
+ * {@link TraceProfiles}, made once for all, and the page says how far that is until it is done.
+ * Drawn by async-profiler's converter, as {@code pprof} draws them ({@link FlameGraphs}): its page
+ * holds one inline script, which the page's Content-Security-Policy allows by its hash, and a bar
+ * of links back to the viewer.
  */
 final class FlamePage {
-  private static final String ACCEPTED = "accepted: kind=cpu, alloc or block; and at most one of task=JVM/ID,"
+  private static final String ACCEPTED = "accepted: kind=cpu, alloc, mutex or block; and at most one of task=JVM/ID,"
       + " type=TASK_TYPE, or from=DURATION&to=DURATION since the start of the trace";
 
   private FlamePage() {}
 
-  /** Links to the three flame graphs of a restriction ({@code "task=0/12"}, {@code "type=order"}, or empty). */
+  /** Links to the flame graphs of each kind of a restriction ({@code "task=0/12"}, {@code "type=order"}, or empty). */
   static String links(String restriction) {
     StringBuilder b = new StringBuilder("<span class=flame-links>flame graphs: ");
     for (ProfileSamples.Kind kind : ProfileSamples.Kind.values()) {
@@ -53,8 +56,8 @@ final class FlamePage {
   }
 
   /** The flame graph the query asks for. */
-  static Response response(Fleet fleet, List<TypeStats> taskTypes, TaskIndex index, Map<String, String> query)
-      throws Refused, BadInputException, IOException {
+  static Response response(Fleet fleet, List<TypeStats> taskTypes, TaskIndex index, TraceProfiles profiles,
+      Map<String, String> query) throws Refused, BadInputException, IOException {
     String k = query.getOrDefault("kind", "cpu");
     ProfileSamples.Kind kind = ProfileSamples.Kind.of(k);
     if (kind == null) {
@@ -87,22 +90,27 @@ final class FlamePage {
       String title = kind.title + " of task " + TaskKeys.id(key) + " (" + ViewPages.display(match.type()) + ")";
       of = "task " + TaskKeys.id(key) + " (" + ViewPages.display(match.type()) + "), on its threads while it was current there"
           + " (from its first event to its last on each)";
-      samples = new ProfileSamples(kind, title, from, to, spans.byThread(), new int[0]);
-      for (Fleet.Part part : fleet.parts()) {
-        ProfileSamples ofPart = new ProfileSamples(kind, "", from, to, spans.byThread(), part.jvmOfChunk());
-        TraceReader.decode(part.file(), part.jvmOfChunk(), TaskKeys.jvm(key), from, to, ofPart);
-        samples.merge(ofPart);
-      }
+      samples = around(fleet, kind, title, TaskKeys.jvm(key), from, to, spans.byThread());
       restriction = "task=" + task;
     } else if (type != null) {
       if (taskTypes.stream().noneMatch(t -> t.type().equals(type)) || type.equals(TraceSummary.OTHER_TYPES)) {
         throw new Refused(404, "the trace has no task type '" + type + "'", "/tasks");
       }
-      TaskSpans spans = TaskSpans.ofType(fleet, type);
-      of = "the tasks of type '" + type + "', on their threads while they were current there"
-          + (spans.dropped() > 0 ? " (the first " + TaskSpans.MAX_SPANS + " tasks and threads)" : "");
-      samples = everywhere(fleet, kind, kind.title + " of the tasks of type '" + type + "'", from, to, spans);
+      of = "the tasks of type '" + type + "', on their threads while they were current there";
       restriction = "type=" + ViewPages.url(type);
+      TraceProfiles.State state = profiles.state();
+      if (!state.done() && state.failure() == null) {
+        return computing(kind, of, restriction, state);
+      }
+      StackProfile kept = profiles.ofType(type, kind);
+      if (kept != null) {
+        return page(kept, kind, of, restriction);
+      }
+      // Too many tasks or stacks to keep the types' profiles: this one alone, read again.
+      TaskSpans spans = TaskSpans.ofType(fleet, type);
+      of += (spans.dropped() > 0 ? " (the first " + TaskSpans.MAX_SPANS + " tasks and threads)" : "")
+          + " (read again: " + profiles.typesLeftOut() + ")";
+      samples = everywhere(fleet, kind, kind.title + " of the tasks of type '" + type + "'", from, to, spans);
     } else if (window) {
       from = fleet.startNanos() + offset(query, "from", 0);
       to = fleet.startNanos() + offset(query, "to", fleet.endNanos() - fleet.startNanos());
@@ -110,24 +118,46 @@ final class FlamePage {
         throw new Refused(400, "from is after to; " + ACCEPTED, "/");
       }
       of = "+" + Durations.format(from - fleet.startNanos()) + " to +" + Durations.format(to - fleet.startNanos());
-      samples = new ProfileSamples(kind, kind.title + ", " + of, from, to, null, new int[0]);
-      for (Fleet.Part part : fleet.parts()) {
-        ProfileSamples ofPart = new ProfileSamples(kind, "", from, to, null, part.jvmOfChunk());
-        TraceReader.decode(part.file(), part.jvmOfChunk(), -1, from, to, ofPart);
-        samples.merge(ofPart);
-      }
+      samples = around(fleet, kind, kind.title + ", " + of, -1, from, to, null);
       restriction = "from=" + ViewPages.url(Durations.format(from - fleet.startNanos())) + "&to="
           + ViewPages.url(Durations.format(to - fleet.startNanos()));
     } else {
       of = "the whole trace";
-      samples = everywhere(fleet, kind, kind.title + ", " + of, from, to, null);
       restriction = "";
+      TraceProfiles.State state = profiles.state();
+      if (state.failure() != null) {
+        samples = everywhere(fleet, kind, kind.title + ", " + of, from, to, null);
+      } else if (!state.done()) {
+        return computing(kind, of, restriction, state);
+      } else {
+        return page(profiles.whole(kind), kind, of, restriction);
+      }
     }
     return page(samples.profile(), kind, of, restriction);
   }
 
-  /** Reads every chunk, on several threads. */
-  private static ProfileSamples everywhere(Fleet fleet, ProfileSamples.Kind kind, String title, long from, long to, TaskSpans spans)
+  /** Reads the chunks of {@code jvm} (-1: any) around {@code [from, to]}, on several threads. */
+  private static ProfileSamples around(Fleet fleet, ProfileSamples.Kind kind, String title, int jvm, long from, long to,
+      LongMap<long[]> byThread) throws BadInputException, IOException {
+    ProfileSamples all = new ProfileSamples(kind, title, from, to, byThread, new int[0]);
+    for (Fleet.Part part : fleet.parts()) {
+      TraceReader.decode(part.file(), part.jvmOfChunk(), jvm, from, to,
+          () -> new ProfileSamples(kind, "", from, to, byThread, part.jvmOfChunk()), all::merge);
+    }
+    return all;
+  }
+
+  /** The flame graphs that need every chunk are being made: how far, and a reload. */
+  private static Response computing(ProfileSamples.Kind kind, String of, String restriction, TraceProfiles.State state) {
+    String body = "<meta http-equiv=refresh content=1><p class=note>" + links(restriction) + "</p><p id=progress>"
+        + "Reading the trace for the flame graphs of the whole trace and of every task type, once for all: "
+        + state.chunksRead() + " of " + state.chunks() + " chunks (each is read twice: the tasks, then the samples).</p>"
+        + "<p class=note>This page reloads itself until they are done.</p>";
+    return ViewPages.Response.html(200, ViewPages.layout("Flame graph: " + kind.param + " of " + of, body));
+  }
+
+  /** Reads every chunk, on several threads: a type's, when {@link TraceProfiles} could not keep it. */
+  static ProfileSamples everywhere(Fleet fleet, ProfileSamples.Kind kind, String title, long from, long to, TaskSpans spans)
       throws BadInputException, IOException {
     var byThread = spans == null ? null : spans.byThread();
     ProfileSamples all = new ProfileSamples(kind, title, from, to, byThread, new int[0]);
@@ -172,7 +202,7 @@ final class FlamePage {
     long total = profile.total(0);
     String bar = "<nav id=flame-nav style='margin-bottom:28px'><a href=\"/\">Overview</a> · <a href=\"/tasks\">Task types</a> · "
         + links(restriction) + " · <span id=flame-of>" + esc(kind.param + " of " + of) + "</span>: <span id=flame-total>"
-        + total + "</span> " + (kind == ProfileSamples.Kind.BLOCK ? "blocking events" : "samples") + "</nav>";
+        + total + "</span> " + (kind.blocking() ? "blocking events" : "samples") + "</nav>";
     int body = html.indexOf('>', html.indexOf("<body")) + 1;
     html = html.substring(0, body) + bar + html.substring(body);
     int start = html.indexOf("<script>") + "<script>".length();

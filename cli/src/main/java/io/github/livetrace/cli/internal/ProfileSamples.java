@@ -13,37 +13,52 @@ import io.github.livetrace.internal.pprof.StackProfile.Frame;
 import io.github.livetrace.internal.pprof.StackProfile.FrameKind;
 import io.github.livetrace.internal.pprof.StackProfile.ValueType;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A profile of the trace's own samples, as {@code pprof} reads them from a trace but with
+ * Profiles of the trace's own samples, as {@code pprof} reads them from a trace but with
  * livetrace's decoder and restricted: to a span of time, and to the spans of some tasks on each
- * thread ({@link TaskSpans}). The result is a {@link StackProfile}, which {@link
- * io.github.livetrace.internal.pprof.FlameGraphs} draws. Memory: one entry per distinct stack.
- * Chunks can be read on several threads, a profile each, {@linkplain #merge merged}.
+ * thread ({@link TaskSpans}). One reading makes the profiles of several {@linkplain Kind kinds} at
+ * once, and, given the spans of every task type ({@link TypeSpans}), each type's profile besides
+ * (for {@link TraceProfiles}). The results are {@link StackProfile}s, which {@link
+ * io.github.livetrace.internal.pprof.FlameGraphs} draws. Memory: one entry per distinct stack and
+ * labels, per profile. Chunks can be read on several threads, profiles each, {@linkplain #merge
+ * merged}.
  */
 final class ProfileSamples implements JfrEventHandler {
   /** What a profile is made of. */
   enum Kind {
     /** Where threads ran Java code: {@code jdk.ExecutionSample}, a sample each. */
-    CPU("cpu", "CPU samples (jdk.ExecutionSample)", List.of("jdk.ExecutionSample")),
+    CPU("cpu", "CPU samples (jdk.ExecutionSample)", List.of("jdk.ExecutionSample"), null),
     /** What allocated: {@code jdk.ObjectAllocationSample}, by its weight in bytes. */
-    ALLOC("alloc", "Allocations (jdk.ObjectAllocationSample): bytes", List.of("jdk.ObjectAllocationSample")),
+    ALLOC("alloc", "Allocations (jdk.ObjectAllocationSample): bytes", List.of("jdk.ObjectAllocationSample"), null),
+    /**
+     * Lock contention, the servlet's {@code /debug/pprof/mutex} read from the trace ({@link
+     * ProfileKind#MUTEX}: {@code jdk.JavaMonitorEnter} and the {@code jdk.ThreadPark} events that
+     * acquire a lock), by delay.
+     */
+    MUTEX("mutex", "Lock contention (jdk.JavaMonitorEnter, jdk.ThreadPark acquiring a lock): delay", ProfileKind.MUTEX.events(),
+        ProfileKind.MUTEX),
     /** Where threads were blocked, and on what: the block profile's events ({@link ProfileKind#BLOCK}), by their duration. */
-    BLOCK("block", "Blocking (monitors, parks, sleeps, socket and file I/O): delay", ProfileKind.BLOCK.events());
+    BLOCK("block", "Blocking (monitors, parks, sleeps, socket and file I/O): delay", ProfileKind.BLOCK.events(), ProfileKind.BLOCK);
 
     final String param;
     final String title;
     final List<String> events;
+    private final ProfileKind shared; // the servlet's definition, when the kind is one of its profiles
 
-    Kind(String param, String title, List<String> events) {
+    Kind(String param, String title, List<String> events, ProfileKind shared) {
       this.param = param;
       this.title = title;
       this.events = events;
+      this.shared = shared;
     }
 
     /** The kind a request names, or null. */
@@ -55,17 +70,46 @@ final class ProfileSamples implements JfrEventHandler {
       }
       return null;
     }
+
+    /** Whether an event of that type and stack is one of this kind's: as the servlet's profile decides. */
+    boolean takes(String event, List<Frame> stack) {
+      return shared == null ? events.contains(event) : shared.takes(event, stack);
+    }
+
+    /** Whether the profile counts blocking events, by delay, rather than samples. */
+    boolean blocking() {
+      return shared != null;
+    }
   }
 
-  private static final int SAMPLE = 1;
+  /** Per task type, per thread: when a task of the type was current there ({@link TaskSpans#byType()}). */
+  record TypeSpans(List<String> types, LongMap<List<TypeSpan>> byThread) {}
+
+  /** The spans of one type on one thread: {@code [start, end, start, end...]}, as {@link TaskSpans#byThread()}. */
+  record TypeSpan(int type, long[] spans) {}
+
+  /**
+   * Stacks kept across the profiles of all types (each about 150 bytes and 4 a frame); a reading
+   * that would keep more keeps none ({@link #typesOverflowed()}).
+   */
+  static final int MAX_TYPE_STACKS = 200_000;
+
+  private static final int CPU_SAMPLE = 1;
+  private static final int ALLOC_SAMPLE = 2;
+  private static final int BLOCKING = 3;
   private static final ValueType SAMPLES = new ValueType("samples", "count");
 
-  private final Kind kind;
+  private final Set<Kind> kinds;
   private final long fromNanos;
   private final long toNanos;
   private final LongMap<long[]> spansByThread; // null: every thread, all the time
   private final int[] jvmOfChunk;
-  private final StackProfile profile;
+  private final Map<Kind, StackProfile> profiles = new EnumMap<>(Kind.class);
+  private final TypeSpans typeSpans; // null: no profiles by type
+  private final Map<Kind, StackProfile[]> byType = new EnumMap<>(Kind.class);
+  private Runnable chunkBegun = () -> {};
+  private int typeStacks;
+  private boolean typesOverflowed;
   private final Map<Frame, Frame> frames = new HashMap<>(); // interned: most stacks share frames
   private int jvm;
 
@@ -77,11 +121,41 @@ final class ProfileSamples implements JfrEventHandler {
    * @param jvmOfChunk by chunk index, the JVM that wrote it
    */
   ProfileSamples(Kind kind, String title, long fromNanos, long toNanos, LongMap<long[]> spansByThread, int[] jvmOfChunk) {
-    this.kind = kind;
+    this(EnumSet.of(kind), title, fromNanos, toNanos, spansByThread, null, jvmOfChunk);
+  }
+
+  /**
+   * The profiles of {@code kinds} of every sample, and of each type's: the samples of threads
+   * while a task of the type was current there. {@code chunkBegun} is called as each chunk begins.
+   */
+  ProfileSamples(Set<Kind> kinds, TypeSpans typeSpans, int[] jvmOfChunk, Runnable chunkBegun) {
+    this(kinds, "", Long.MIN_VALUE, Long.MAX_VALUE, null, typeSpans, jvmOfChunk); // times: TraceProfiles sets them
+    this.chunkBegun = chunkBegun;
+  }
+
+  private ProfileSamples(Set<Kind> kinds, String title, long fromNanos, long toNanos, LongMap<long[]> spansByThread,
+      TypeSpans typeSpans, int[] jvmOfChunk) {
+    this.kinds = Set.copyOf(kinds);
     this.fromNanos = fromNanos;
     this.toNanos = toNanos;
     this.spansByThread = spansByThread;
     this.jvmOfChunk = jvmOfChunk;
+    this.typeSpans = typeSpans;
+    for (Kind kind : kinds) {
+      profiles.put(kind, empty(kind, title.isEmpty() ? kind.title + ", the whole trace" : title, fromNanos, toNanos));
+      if (typeSpans != null) {
+        StackProfile[] ofTypes = new StackProfile[typeSpans.types().size()];
+        for (int t = 0; t < ofTypes.length; t++) {
+          ofTypes[t] = empty(kind, kind.title + " of the tasks of type '" + typeSpans.types().get(t) + "'", fromNanos, toNanos);
+        }
+        byType.put(kind, ofTypes);
+      }
+    }
+  }
+
+  /** A profile of {@code kind} with no samples yet. */
+  static StackProfile empty(Kind kind, String title, long fromNanos, long toNanos) {
+    StackProfile profile;
     switch (kind) {
       case CPU:
         profile = new StackProfile(title, List.of(SAMPLES), null, 0);
@@ -95,56 +169,80 @@ final class ProfileSamples implements JfrEventHandler {
         profile.setLeafLabels(List.of("monitorClass", "parkedClass"));
     }
     profile.setTime(fromNanos, toNanos - fromNanos);
+    return profile;
   }
 
   @Override
   public EventSelection select(JfrType type) {
-    if (!kind.events.contains(type.name())) {
-      return EventSelection.of(0);
+    for (Kind kind : kinds) {
+      if (kind.events.contains(type.name())) {
+        switch (kind) {
+          case CPU:
+            return EventSelection.of(CPU_SAMPLE, "sampledThread").withStackTrace();
+          case ALLOC:
+            return EventSelection.of(ALLOC_SAMPLE, "objectClass", "weight").withStackTrace();
+          default: // the same fields for the mutex and the block profile
+            return EventSelection.of(BLOCKING, "monitorClass", "parkedClass").withStackTrace();
+        }
+      }
     }
-    switch (kind) {
-      case CPU:
-        return EventSelection.of(SAMPLE, "sampledThread").withStackTrace();
-      case ALLOC:
-        return EventSelection.of(SAMPLE, "objectClass", "weight").withStackTrace();
-      default:
-        return EventSelection.of(SAMPLE, "monitorClass", "parkedClass").withStackTrace();
-    }
+    return EventSelection.of(0);
   }
 
   @Override
   public void beginChunk(int index) {
     jvm = jvmOfChunk[index];
+    chunkBegun.run();
   }
 
   @Override
   public void event(JfrEvent event) {
-    if (event.tag() != SAMPLE) {
+    int tag = event.tag();
+    if (tag == 0) {
       return;
     }
-    JfrThread thread = kind == Kind.CPU ? event.thread(0) : event.thread();
+    JfrThread thread = tag == CPU_SAMPLE ? event.thread(0) : event.thread();
     long at = event.startNanos();
     if (thread == null || at < fromNanos || at > toNanos) {
       return;
     }
+    long threadKey = TaskKeys.key(thread.id(), jvm);
     if (spansByThread != null) {
-      long[] spans = spansByThread.get(TaskKeys.key(thread.id(), jvm));
+      long[] spans = spansByThread.get(threadKey);
       if (spans == null || !TaskSpans.contains(spans, at)) {
         return;
       }
     }
     List<Frame> stack = stack(event.stackTrace());
-    switch (kind) {
-      case CPU:
-        profile.add(stack, Map.of(), 1);
+    Map<String, String> labels;
+    long[] values;
+    switch (tag) {
+      case CPU_SAMPLE:
+        labels = Map.of();
+        values = new long[] {1};
         break;
-      case ALLOC:
-        profile.add(stack, label("objectClass", event.value(0)), 1, event.longValue(1));
+      case ALLOC_SAMPLE:
+        labels = label("objectClass", event.value(0));
+        values = new long[] {1, event.longValue(1)};
         break;
       default: {
-        Map<String, String> labels = new TreeMap<>(label(event.has(0) ? "monitorClass" : "parkedClass", event.value(event.has(0) ? 0 : 1)));
+        labels = new TreeMap<>(label(event.has(0) ? "monitorClass" : "parkedClass", event.value(event.has(0) ? 0 : 1)));
         labels.put("event", event.type().name());
-        profile.add(stack, labels, 1, event.durationNanos());
+        values = new long[] {1, event.durationNanos()};
+      }
+    }
+    List<TypeSpan> ofTypes = typeSpans == null ? null : typeSpans.byThread().get(threadKey);
+    for (Kind kind : kinds) {
+      if (!kind.takes(event.type().name(), stack)) {
+        continue;
+      }
+      profiles.get(kind).add(stack, labels, values);
+      if (ofTypes != null) {
+        for (TypeSpan type : ofTypes) {
+          if (TaskSpans.contains(type.spans(), at)) {
+            addToType(byType.get(kind)[type.type()], stack, labels, values);
+          }
+        }
       }
     }
   }
@@ -173,10 +271,54 @@ final class ProfileSamples implements JfrEventHandler {
 
   /** Adds the samples read from other chunks. */
   void merge(ProfileSamples other) {
-    other.profile.samples().forEach((key, values) -> profile.add(key.stack(), key.labels(), values));
+    profiles.forEach((kind, profile) -> add(profile, other.profiles.get(kind)));
+    typesOverflowed |= other.typesOverflowed;
+    byType.forEach((kind, ofTypes) -> {
+      for (int t = 0; t < ofTypes.length; t++) {
+        StackProfile into = ofTypes[t];
+        other.byType.get(kind)[t].samples().forEach((key, values) -> addToType(into, key.stack(), key.labels(), values));
+      }
+    });
   }
 
+  private void addToType(StackProfile profile, List<Frame> stack, Map<String, String> labels, long[] values) {
+    if (typesOverflowed) {
+      return;
+    }
+    int before = profile.samples().size();
+    profile.add(stack, labels, values);
+    typeStacks += profile.samples().size() - before;
+    if (typeStacks > MAX_TYPE_STACKS) {
+      typesOverflowed = true;
+      byType.values().forEach(ofTypes -> {
+        for (int t = 0; t < ofTypes.length; t++) {
+          ofTypes[t] = empty(Kind.CPU, "", 0, 0); // dropped: the reading is no use for types
+        }
+      });
+    }
+  }
+
+  /** Whether the types' profiles would have kept more than {@link #MAX_TYPE_STACKS} stacks, and were dropped. */
+  boolean typesOverflowed() {
+    return typesOverflowed;
+  }
+
+  private static void add(StackProfile into, StackProfile from) {
+    from.samples().forEach((key, values) -> into.add(key.stack(), key.labels(), values));
+  }
+
+  /** The profile of the one kind asked for. */
   StackProfile profile() {
-    return profile;
+    return profiles.values().iterator().next();
+  }
+
+  /** The profile of {@code kind}, of every sample the restrictions let in. */
+  StackProfile profile(Kind kind) {
+    return profiles.get(kind);
+  }
+
+  /** The profile of {@code kind} of the {@code type}-th of the {@link TypeSpans}' types. */
+  StackProfile profile(Kind kind, int type) {
+    return byType.get(kind)[type];
   }
 }

@@ -68,6 +68,17 @@ public final class TraceReader {
   }
 
   /**
+   * {@link #decode(TraceFile, int[], int, long, long, JfrEventHandler)} on {@link
+   * #decodingThreads()} threads, as {@link #decode(TraceFile, Supplier, Consumer)}: the chunks
+   * around a span, each thread with a handler of its own, merged by {@code threadDone}.
+   */
+  public static <H extends JfrEventHandler> long decode(TraceFile file, int[] jvmOfChunk, int jvm, long fromNanos,
+      long toNanos, Supplier<H> handlerPerThread, Consumer<? super H> threadDone) throws BadInputException, IOException {
+    boolean[] wanted = chunksAround(file.chunks(), jvmOfChunk, jvm, fromNanos, toNanos);
+    return decode(file, i -> wanted[i], handlerPerThread, threadDone);
+  }
+
+  /**
    * The chunks that {@link #decode(TraceFile, int[], int, long, long, JfrEventHandler)} reads: by
    * index, whether it is wanted.
    */

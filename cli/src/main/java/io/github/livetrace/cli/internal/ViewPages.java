@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The pages of {@code livetrace view}, rendered on the server as small HTML documents whose
@@ -36,7 +37,8 @@ import java.util.Map;
  *       meanwhile ({@link ActivitySection}).
  *   <li>{@code /region/JVM/THREAD/START}: a region instance ({@link RegionPage}).
  *   <li>{@code /flame?kind=K&...}: a flame graph of the whole trace, a task, a task type or a span
- *       of time ({@link FlamePage}).
+ *       of time ({@link FlamePage}); the whole trace's and the types' are made once, in the
+ *       background, from the first page on ({@link TraceProfiles}).
  *   <li>{@code /timeline?from=F&to=T}, {@code /timeline.json}, {@code /perfetto}: {@link
  *       TimelinePage}.
  *   <li>{@code /findings}: {@link FindingsPage}.
@@ -95,9 +97,11 @@ final class ViewPages implements AutoCloseable {
   private final List<ThreadStats> threads;
   private final TimelinePage timeline;
   private final FindingsPage findings;
-  // The slowest instances of each histogram bucket, from one pass after the summary's; until it
+  private final TraceProfiles profiles;
+  // The slowest instances of each histogram bucket, from one pass after the first page; until it
   // is done, or where it cannot tell, a list reads the trace as `tasks` does.
   private volatile InstanceLists lists;
+  private final AtomicBoolean listsStarted = new AtomicBoolean();
 
   ViewPages(Fleet fleet, TraceSummary summary) {
     this(fleet, summary, TimelinePage.EVENTS_PER_WINDOW);
@@ -113,16 +117,7 @@ final class ViewPages implements AutoCloseable {
     this.threads = summary.threads();
     this.timeline = new TimelinePage(fleet, timelineEventsPerWindow);
     this.findings = new FindingsPage(fleet, timeline);
-    Thread pass = new Thread(() -> {
-      try {
-        lists = InstanceLists.of(fleet, BUCKETS_PER_DECADE, LIST_LIMIT);
-      } catch (BadInputException | IOException | RuntimeException e) {
-        // the lists are a shortcut: without them, each list reads the trace, and says so if it cannot
-      }
-    }, "livetrace-view-lists");
-    pass.setDaemon(true); // the viewer ends without waiting for it
-    pass.setPriority(Thread.MIN_PRIORITY);
-    pass.start();
+    this.profiles = new TraceProfiles(fleet);
   }
 
   /** Stops what the pages started: the Perfetto hand-over's server. */
@@ -133,6 +128,30 @@ final class ViewPages implements AutoCloseable {
 
   /** The page at {@code path}; {@code rawQuery} as the URL has it, or null. */
   Response page(String path, String rawQuery) {
+    try {
+      return answer(path, rawQuery);
+    } finally {
+      startLists(); // after the first page: the lists of the histograms' buckets
+      profiles.start(); // and the flame graphs that need every chunk
+    }
+  }
+
+  private void startLists() {
+    if (listsStarted.getAndSet(true)) {
+      return;
+    }
+    Thread pass = new Thread(() -> {
+      try {
+        lists = InstanceLists.of(fleet, BUCKETS_PER_DECADE, LIST_LIMIT);
+      } catch (BadInputException | IOException | RuntimeException | OutOfMemoryError e) {
+        // the lists are a shortcut: without them, each list reads the trace, and says so if it cannot
+      }
+    }, "livetrace-view-lists");
+    pass.setDaemon(true); // the viewer ends without waiting for it
+    pass.start();
+  }
+
+  private Response answer(String path, String rawQuery) {
     try {
       Map<String, String> query = query(rawQuery);
       if (path.equals("/")) {
@@ -154,7 +173,7 @@ final class ViewPages implements AutoCloseable {
       } else if (path.startsWith("/task/")) {
         return Response.html(200, task(path.substring("/task/".length())));
       } else if (path.equals("/flame")) {
-        return FlamePage.response(fleet, tasks, summary.taskIndex(), query);
+        return FlamePage.response(fleet, tasks, summary.taskIndex(), profiles, query);
       } else if (path.startsWith("/region/")) {
         return Response.html(200, RegionPage.html(fleet, path.substring("/region/".length())));
       }

@@ -497,7 +497,7 @@ public final class AsyncProfilerEngine {
       for (int i = last; i >= first; i--) {
         stack.add(frame(names[i]));
       }
-      if (labels.containsKey("parkedClass") && !JfrProfileReader.acquiresLock(stack)) {
+      if (labels.containsKey("parkedClass") && !ProfileKind.acquiresLock(stack)) {
         // async-profiler samples every park on a synchronizer: an idle pool thread waiting on a
         // semaphore or a condition is waiting for work, not for a lock. As JFR's mutex profile,
         // only parks inside a lock's lock methods count.

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -294,7 +293,7 @@ public final class JfrProfileReader {
           event,
           e -> {
             List<Frame> stack = stack(e.getStackTrace());
-            if (kind == ProfileKind.MUTEX && event.equals("jdk.ThreadPark") && !acquiresLock(stack)) {
+            if (!kind.takes(event, stack)) {
               return;
             }
             Map<String, String> labels = new TreeMap<>();
@@ -312,47 +311,6 @@ public final class JfrProfileReader {
             + ": the waiting thread's stack; blocking shorter than JFR's threshold is not recorded");
     return p;
   }
-
-  /**
-   * Whether a {@code jdk.ThreadPark} stack waits to acquire a lock, as Go's mutex profile counts
-   * {@code sync.Mutex} and {@code sync.RWMutex}: below the parking machinery (LockSupport, the
-   * synchronizer's acquire loop, a virtual thread's park), the first frame is a lock method ({@code
-   * lock}, {@code lockInterruptibly}, {@code tryLock}, {@code readLock}, {@code writeLock}...) of
-   * any lock: ReentrantLock, ReentrantReadWriteLock, StampedLock, or the application's own. Not
-   * a latch, a semaphore or a condition: those are waits (the block profile).
-   */
-  static boolean acquiresLock(List<Frame> stack) {
-    for (Frame f : stack) {
-      String function = f.function();
-      int dot = function.lastIndexOf('.');
-      String type = dot < 0 ? "" : function.substring(0, dot);
-      String method = function.substring(dot + 1);
-      if (PARKING.contains(type) || (SYNCHRONIZERS.contains(type) && method.startsWith("acquire"))) {
-        continue;
-      }
-      return LOCK_METHOD.matcher(method).matches();
-    }
-    return false;
-  }
-
-  /** Classes whose frames are the mechanics of parking, above whatever parked. */
-  private static final Set<String> PARKING =
-      Set.of(
-          "jdk.internal.misc.Unsafe",
-          "java.util.concurrent.locks.LockSupport",
-          "java.lang.VirtualThread",
-          "java.lang.System$2",
-          "jdk.internal.misc.VirtualThreads",
-          "jdk.internal.vm.Continuation");
-
-  /** Synchronizers whose {@code acquire...} methods park for any of their users. */
-  private static final Set<String> SYNCHRONIZERS =
-      Set.of(
-          "java.util.concurrent.locks.AbstractQueuedSynchronizer",
-          "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
-          "java.util.concurrent.locks.StampedLock");
-
-  private static final Pattern LOCK_METHOD = Pattern.compile("(try)?((read|write)?Lock|lock)(Interruptibly)?");
 
   private static Map<String, String> classLabel(String key, RecordedClass type) {
     return type == null ? Map.of() : Map.of(key, javaName(type.getName()));

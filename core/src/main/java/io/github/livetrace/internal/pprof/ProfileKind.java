@@ -3,6 +3,8 @@ package io.github.livetrace.internal.pprof;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The profiles of Go's {@code net/http/pprof} that JDK Flight Recorder can sample, each with the
@@ -114,6 +116,57 @@ public enum ProfileKind {
     }
     return s;
   }
+
+  /**
+   * Whether an event of type {@code event} with that stack (leaf first) is one of this profile's:
+   * one of its {@linkplain #events() events}, and for the mutex profile a {@code jdk.ThreadPark}
+   * only when it {@linkplain #acquiresLock acquires a lock}. The servlet's profiles, {@code pprof}
+   * and the viewer's flame graphs all ask this, so that they count the same events.
+   */
+  public boolean takes(String event, List<StackProfile.Frame> stack) {
+    return events.contains(event) && (this != MUTEX || !event.equals("jdk.ThreadPark") || acquiresLock(stack));
+  }
+
+  /**
+   * Whether a {@code jdk.ThreadPark} stack waits to acquire a lock, as Go's mutex profile counts
+   * {@code sync.Mutex} and {@code sync.RWMutex}: below the parking machinery (LockSupport, the
+   * synchronizer's acquire loop, a virtual thread's park), the first frame is a lock method ({@code
+   * lock}, {@code lockInterruptibly}, {@code tryLock}, {@code readLock}, {@code writeLock}...) of
+   * any lock: ReentrantLock, ReentrantReadWriteLock, StampedLock, or the application's own. Not
+   * a latch, a semaphore or a condition: those are waits (the block profile).
+   */
+  public static boolean acquiresLock(List<StackProfile.Frame> stack) {
+    for (StackProfile.Frame f : stack) {
+      String function = f.function();
+      int dot = function.lastIndexOf('.');
+      String type = dot < 0 ? "" : function.substring(0, dot);
+      String method = function.substring(dot + 1);
+      if (PARKING.contains(type) || (SYNCHRONIZERS.contains(type) && method.startsWith("acquire"))) {
+        continue;
+      }
+      return LOCK_METHOD.matcher(method).matches();
+    }
+    return false;
+  }
+
+  /** Classes whose frames are the mechanics of parking, above whatever parked. */
+  private static final Set<String> PARKING =
+      Set.of(
+          "jdk.internal.misc.Unsafe",
+          "java.util.concurrent.locks.LockSupport",
+          "java.lang.VirtualThread",
+          "java.lang.System$2",
+          "jdk.internal.misc.VirtualThreads",
+          "jdk.internal.vm.Continuation");
+
+  /** Synchronizers whose {@code acquire...} methods park for any of their users. */
+  private static final Set<String> SYNCHRONIZERS =
+      Set.of(
+          "java.util.concurrent.locks.AbstractQueuedSynchronizer",
+          "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
+          "java.util.concurrent.locks.StampedLock");
+
+  private static final Pattern LOCK_METHOD = Pattern.compile("(try)?((read|write)?Lock|lock)(Interruptibly)?");
 
   private static void enable(Map<String, String> s, String event, String setting, String value) {
     s.put(event + "#enabled", "true");

@@ -34,21 +34,21 @@ class JfrProfileReaderTest {
     String park = "jdk.internal.misc.Unsafe.park";
     String lockSupport = "java.util.concurrent.locks.LockSupport.park";
     String aqs = "java.util.concurrent.locks.AbstractQueuedSynchronizer.acquire";
-    assertTrue(JfrProfileReader.acquiresLock(stack(park, lockSupport, aqs, aqs, "java.util.concurrent.locks.ReentrantLock$Sync.lock", "java.util.concurrent.locks.ReentrantLock.lock", "com.example.Shop.order")));
-    assertTrue(JfrProfileReader.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.locks.ReentrantReadWriteLock$WriteLock.lockInterruptibly")));
-    assertTrue(JfrProfileReader.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.locks.ReentrantLock.tryLock")));
-    assertTrue(JfrProfileReader.acquiresLock(stack(park, lockSupport, "java.util.concurrent.locks.StampedLock.acquireWrite", "java.util.concurrent.locks.StampedLock.writeLock")));
+    assertTrue(ProfileKind.acquiresLock(stack(park, lockSupport, aqs, aqs, "java.util.concurrent.locks.ReentrantLock$Sync.lock", "java.util.concurrent.locks.ReentrantLock.lock", "com.example.Shop.order")));
+    assertTrue(ProfileKind.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.locks.ReentrantReadWriteLock$WriteLock.lockInterruptibly")));
+    assertTrue(ProfileKind.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.locks.ReentrantLock.tryLock")));
+    assertTrue(ProfileKind.acquiresLock(stack(park, lockSupport, "java.util.concurrent.locks.StampedLock.acquireWrite", "java.util.concurrent.locks.StampedLock.writeLock")));
     assertTrue(
-        JfrProfileReader.acquiresLock(stack("java.lang.VirtualThread.park", "java.lang.System$2.parkVirtualThread", "jdk.internal.misc.VirtualThreads.park", lockSupport, aqs, "java.util.concurrent.locks.ReentrantLock$Sync.lock")),
+        ProfileKind.acquiresLock(stack("java.lang.VirtualThread.park", "java.lang.System$2.parkVirtualThread", "jdk.internal.misc.VirtualThreads.park", lockSupport, aqs, "java.util.concurrent.locks.ReentrantLock$Sync.lock")),
         "a virtual thread waiting for a lock");
-    assertTrue(JfrProfileReader.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.ThreadPoolExecutor$Worker.lock")), "any Lock");
+    assertTrue(ProfileKind.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.ThreadPoolExecutor$Worker.lock")), "any Lock");
 
-    assertFalse(JfrProfileReader.acquiresLock(stack(park, "java.util.concurrent.locks.LockSupport.parkNanos", aqs, "java.util.concurrent.locks.AbstractQueuedSynchronizer.tryAcquireSharedNanos", "java.util.concurrent.CountDownLatch.await")), "a latch");
-    assertFalse(JfrProfileReader.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.Semaphore.acquire")), "a semaphore");
-    assertFalse(JfrProfileReader.acquiresLock(stack(park, lockSupport, "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await")), "a condition");
-    assertFalse(JfrProfileReader.acquiresLock(stack(park, lockSupport, "java.util.concurrent.FutureTask.awaitDone")), "a future");
-    assertFalse(JfrProfileReader.acquiresLock(stack(park, lockSupport, aqs, "com.example.Pool.unlock")), "unlock");
-    assertFalse(JfrProfileReader.acquiresLock(List.of()), "no stack");
+    assertFalse(ProfileKind.acquiresLock(stack(park, "java.util.concurrent.locks.LockSupport.parkNanos", aqs, "java.util.concurrent.locks.AbstractQueuedSynchronizer.tryAcquireSharedNanos", "java.util.concurrent.CountDownLatch.await")), "a latch");
+    assertFalse(ProfileKind.acquiresLock(stack(park, lockSupport, aqs, "java.util.concurrent.Semaphore.acquire")), "a semaphore");
+    assertFalse(ProfileKind.acquiresLock(stack(park, lockSupport, "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await")), "a condition");
+    assertFalse(ProfileKind.acquiresLock(stack(park, lockSupport, "java.util.concurrent.FutureTask.awaitDone")), "a future");
+    assertFalse(ProfileKind.acquiresLock(stack(park, lockSupport, aqs, "com.example.Pool.unlock")), "unlock");
+    assertFalse(ProfileKind.acquiresLock(List.of()), "no stack");
   }
 
   @Test
