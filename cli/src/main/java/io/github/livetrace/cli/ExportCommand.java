@@ -123,6 +123,13 @@ final class ExportCommand implements Callable<Integer> {
         output, SummaryReport.bytes(Files.size(output)), counts.threads, counts.regions, counts.tasks,
         counts.unfinishedTasks, counts.flows, counts.logs, counts.gc, counts.blocked, counts.cpuSamples,
         counts.misuse);
+    long chunks = fleet.parts().stream().mapToLong(p -> p.file().chunks().size()).sum();
+    if (counts.chunksRead < chunks) {
+      out.printf(Locale.ROOT, "read %d of %d chunks: those of the window and the one after it (slices that ended later"
+          + " are not in the file), and the task events of the one before%s%n", counts.chunksRead, chunks,
+          counts.endsAfterWindow == 0 ? "" : String.format(Locale.ROOT, "; %,d tasks still open after them end at the"
+              + " window's end, marked endsAfterWindow", counts.endsAfterWindow));
+    }
     if (counts.notNested > 0) {
       out.printf(Locale.ROOT, "%,d slices did not nest on their thread's track (regions ended out of order):"
           + " they are on extra tracks of their threads, marked misuse%n", counts.notNested);

@@ -6,6 +6,7 @@ import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
 import io.github.livetrace.cli.internal.jfr.JfrObject;
 import io.github.livetrace.cli.internal.jfr.JfrThread;
 import io.github.livetrace.cli.internal.jfr.JfrType;
+import io.github.livetrace.internal.Durations;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,7 +31,9 @@ import tools.jackson.core.JsonGenerator;
  *       track's metadata.
  *   <li>Each task as an async slice ({@code "b"}/{@code "e"}, id = task id) from its begin to its
  *       end. A task that began before the trace begins where its duration says; one still open at
- *       the end of the trace ends there, marked unfinished. Every begin has its end.
+ *       the end of the trace ends there, marked unfinished; one still open where the reading of a
+ *       window stopped ({@link #readsUpTo}) ends at the window's end, marked {@code
+ *       endsAfterWindow}. Every begin has its end.
  *   <li>Flow arrows ({@code "s"}/{@code "f"}) that follow a task from a region on one thread to
  *       its first region on each other thread.
  *   <li>Garbage collections and GC pauses on two tracks of their own.
@@ -115,6 +118,8 @@ public final class ChromeTraceExport implements JfrEventHandler {
     public long regions;
     public long tasks;
     public long unfinishedTasks;
+    /** Tasks still open where the reading stopped, before the end of the trace ({@link #readsUpTo}). */
+    public long endsAfterWindow;
     public long flows;
     public long logs;
     public long gc;
@@ -123,6 +128,8 @@ public final class ChromeTraceExport implements JfrEventHandler {
     public long misuse;
     /** Slices moved to an extra track because they did not nest. */
     public long notNested;
+    /** Chunks decoded, whole or for their task events only ({@link WindowExport}). */
+    public long chunksRead;
 
     /** Adds another process's counts. */
     public void add(Counts other) {
@@ -130,6 +137,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       regions += other.regions;
       tasks += other.tasks;
       unfinishedTasks += other.unfinishedTasks;
+      endsAfterWindow += other.endsAfterWindow;
       flows += other.flows;
       logs += other.logs;
       gc += other.gc;
@@ -137,6 +145,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       cpuSamples += other.cpuSamples;
       misuse += other.misuse;
       notNested += other.notNested;
+      chunksRead += other.chunksRead;
     }
   }
 
@@ -188,6 +197,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
   private final Map<Long, List<String>> threadNames = new LinkedHashMap<>();
   private final Counts counts = new Counts();
   private long flowIds;
+  private long readUpToNanos = Long.MAX_VALUE; // where the reading stops, if before the end of the trace
 
   /** Starts the file of one JVM's trace: the opening of the event array and the process name. */
   public ChromeTraceExport(JsonGenerator json, TraceFile file, Selection selection) {
@@ -234,8 +244,13 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStartArray();
   }
 
-  /** Ends a file that {@link #open} started, once every process is written. */
-  public static void close(JsonGenerator json, String source, long originNanos) {
+  /**
+   * Ends a file that {@link #open} started, once every process is written.
+   *
+   * @param readUpToNanos where the reading of the trace stopped ({@link #readsUpTo}); {@code
+   *     Long.MAX_VALUE} for its end
+   */
+  public static void close(JsonGenerator json, String source, long originNanos, long readUpToNanos) {
     json.writeEndArray();
     json.writeStringProperty("displayTimeUnit", "ms");
     json.writeName("otherData");
@@ -244,10 +259,32 @@ public final class ChromeTraceExport implements JfrEventHandler {
     json.writeStringProperty("source", source);
     json.writeStringProperty("traceStart", Timestamps.instant(originNanos).toString());
     json.writeStringProperty("note", "ts are microseconds since traceStart");
+    if (readUpToNanos != Long.MAX_VALUE) {
+      json.writeStringProperty("readUpTo", "+" + Durations.format(readUpToNanos - originNanos) + ": the chunks that overlap"
+          + " the window and the one after it were read. Events are written when they end: a slice that ended later is"
+          + " not here, and a task still open then ends at the window's end, marked endsAfterWindow");
+    }
     json.writeEndObject();
     json.writeEndObject();
     json.writeRaw('\n');
     json.flush();
+  }
+
+  /**
+   * Says that the reading stops at {@code nanos}, the end of a chunk before the end of the trace,
+   * as it does for a window ({@link WindowExport}). All that is known then of the end of a task
+   * still open there is that it comes later: it is drawn to the end of the selection, marked
+   * {@code endsAfterWindow}, rather than to the end of the trace, marked unfinished. A slice that
+   * ended after {@code nanos} is not read at all (events are written when they end), which the
+   * file's {@code otherData} says.
+   */
+  public void readsUpTo(long nanos) {
+    readUpToNanos = nanos;
+  }
+
+  /** Where the reading stops ({@link #readsUpTo}); {@code Long.MAX_VALUE} at the end of the trace. */
+  long readUpTo() {
+    return readUpToNanos;
   }
 
   /** Whether events of the JFR type {@code typeName} are written (livetrace's own, GC, blocked states, CPU samples). */
@@ -337,7 +374,7 @@ public final class ChromeTraceExport implements JfrEventHandler {
       }
     });
     if (alone) {
-      close(json, String.valueOf(file.path().getFileName()), originNanos);
+      close(json, String.valueOf(file.path().getFileName()), originNanos, readUpToNanos);
     }
     return counts;
   }
@@ -390,7 +427,10 @@ public final class ChromeTraceExport implements JfrEventHandler {
     JfrThread thread = event.thread();
     long tid = tid(thread);
     if (!task.beginWritten) {
-      boolean begunInTrace = task.beginNanos != Long.MIN_VALUE;
+      // Since livetrace 0.2 an end without a TaskBegin holds its begin, exactly; an OpenTask read
+      // before only estimated it, anew in each chunk (microseconds apart), and a window may read
+      // another chunk's than the whole trace does.
+      boolean begunInTrace = task.beginNanos != Long.MIN_VALUE && LivetraceEvents.endHasBegin(event);
       long begin = begunInTrace ? task.beginNanos : end - duration;
       if (!selection.task(taskId) || !selection.inWindow(begin, end)) {
         return;
@@ -433,27 +473,36 @@ public final class ChromeTraceExport implements JfrEventHandler {
     counts.tasks++;
   }
 
-  /** A task still open at the end of the trace ends there, if it was shown. */
+  /**
+   * A task still open at the end of the trace ends there, if it was shown; one still open where
+   * the reading stopped ends at the end of the selection.
+   */
   private void retired(long taskId, TaskState task, boolean ended) {
     if (task.endWritten) {
       return;
     }
+    boolean cut = readUpToNanos != Long.MAX_VALUE;
+    long end = cut ? Math.min(selection.toNanos(), endNanos) : endNanos;
     if (!task.beginWritten) {
       boolean shown = !ended && task.beginNanos != Long.MIN_VALUE && selection.task(taskId)
-          && selection.inWindow(task.beginNanos, endNanos);
+          && selection.inWindow(task.beginNanos, end);
       if (!shown) {
         return;
       }
       writeBegin(task, taskId, task.beginNanos, false);
     }
-    asyncEvent("e", task, taskId, task.beginTid, endNanos);
+    asyncEvent("e", task, taskId, task.beginTid, end);
     json.writeName("args");
     json.writeStartObject();
-    json.writeBooleanProperty("unfinished", true);
+    json.writeBooleanProperty(cut ? "endsAfterWindow" : "unfinished", true);
     json.writeEndObject();
     json.writeEndObject();
     task.endWritten = true;
-    counts.unfinishedTasks++;
+    if (cut) {
+      counts.endsAfterWindow++;
+    } else {
+      counts.unfinishedTasks++;
+    }
   }
 
   private void asyncEvent(String phase, TaskState task, long taskId, long tid, long atNanos) {

@@ -20,7 +20,9 @@ import io.github.livetrace.internal.EventNames;
  * open when a chunk ends is an {@code OpenTask} at that chunk's end, repeated in every chunk while
  * it is open: only the last chunk of a JVM in a file says what was open at the end, and the
  * readers look at no other (a task open in an earlier one has its {@code TaskEnd} later, or is in
- * the last one too). A {@code TaskBegin} is written only for a task that livetrace could not keep
+ * the last one too), except a window of the timeline, which reads the chunk before it for its open
+ * tasks ({@link WindowExport}). A task that ends while a chunk's open tasks are written may have
+ * both its {@code OpenTask} and its {@code TaskEnd} in that chunk. A {@code TaskBegin} is written only for a task that livetrace could not keep
  * track of, and its end says so ({@code beginEvent}); livetrace 0.1 wrote one for every task, and
  * its ends lack that field: {@link #endHasBegin} tells the two apart, so that old traces read as
  * they did.

@@ -13,8 +13,8 @@ import java.util.Map;
  * previous and next, every planned window, how the trace is split) and {@code
  * /timeline.json?from=F&to=T} its data, which {@code view.js} fetches and draws with ECharts: the
  * bytes {@code livetrace export --from F --to T} writes ({@link WindowExport}), one model for
- * both. The window's bounds are those of {@link TimelineWindows}; its JSON is made per request
- * and not kept.
+ * both. The window's bounds are those of {@link TimelineWindows}; its JSON is made per request,
+ * from the few chunks around the window, and not kept.
  */
 final class TimelinePage implements AutoCloseable {
   /**
@@ -131,7 +131,9 @@ final class TimelinePage implements AutoCloseable {
         .append(windows.count() == 1 ? "" : "s").append(", each with at most ")
         .append(String.format(Locale.ROOT, "%,d", windows.eventsPerWindow())).append(" of the events drawn (about 150 bytes of JSON each), so that a")
         .append(" window loads and draws in the browser. A window's slices are those <code>livetrace export --from F --to T</code>")
-        .append(" writes: everything that overlaps it. Regions nest on their thread's row; tasks are the rows above")
+        .append(" writes: what overlaps it, read from the chunks of the trace around it (JFR writes an event when it ends:")
+        .append(" a region or blocked state that lasted past the chunk after the window is not read, and a task still open")
+        .append(" then is drawn to the window's end). Regions nest on their thread's row; tasks are the rows above")
         .append(" the threads; drag or scroll on the chart to zoom. CPU samples and the arrows that follow a task")
         .append(" across threads are in the window's JSON, which the Perfetto UI shows.</p>");
     b.append("<form action=\"/timeline\">window from <input name=from size=12 value=\"").append(esc(windows.query(w.fromNanos())))

@@ -58,10 +58,27 @@ public final class TraceReader {
    */
   public static long decode(TraceFile file, int[] jvmOfChunk, int jvm, long fromNanos, long toNanos,
       JfrEventHandler handler) throws BadInputException, IOException {
-    List<ChunkHeader> chunks = file.chunks();
-    boolean[] wanted = chunksAround(chunks, jvmOfChunk, jvm, fromNanos, toNanos);
+    boolean[] wanted = chunksAround(file.chunks(), jvmOfChunk, jvm, fromNanos, toNanos);
+    return decode(file, i -> wanted[i], handler);
+  }
+
+  /** {@link #decode(TraceFile, JfrEventHandler)} of the chunks whose index {@code wanted} accepts only. */
+  public static long decode(TraceFile file, IntPredicate wanted, JfrEventHandler handler)
+      throws BadInputException, IOException {
     try {
-      return new JfrDecoder(file.path(), chunks).decode(handler, i -> wanted[i]);
+      return new JfrDecoder(file.path(), file.chunks()).decode(handler, wanted);
+    } catch (JfrFormatException e) {
+      throw damaged(file, e);
+    }
+  }
+
+  /**
+   * Whether chunk {@code chunk} of {@code file} declares the event type {@code name}, which tells
+   * whether the recorder that wrote it knew that event ({@link JfrDecoder#declaresEvent}).
+   */
+  public static boolean declaresEvent(TraceFile file, int chunk, String name) throws BadInputException, IOException {
+    try {
+      return new JfrDecoder(file.path(), file.chunks()).declaresEvent(chunk, name);
     } catch (JfrFormatException e) {
       throw damaged(file, e);
     }

@@ -142,7 +142,8 @@ function colorLegend(div, colors, names) {
         }
         lanes[lane] = t.e.ts;
         items.push({row: lane, pid: pid, start: t.b.ts, end: t.e.ts, depth: 0, kind: 'task',
-          name: 'task ' + t.b.id + ' ' + t.b.name + (t.e.args && t.e.args.unfinished ? ' (unfinished)' : '')});
+          name: 'task ' + t.b.id + ' ' + t.b.name + (t.e.args && t.e.args.unfinished ? ' (unfinished)'
+            : t.e.args && t.e.args.endsAfterWindow ? ' (ends after the window)' : '')});
         drawnTasks++;
       }
       taskLanes.set(pid, rows.length);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -81,6 +82,12 @@ final class ChunkDecoder {
     ConstantPools pools = ConstantPools.read(window, in, chunkStart, header, metadata, layouts.resolvesValues());
     batch.time = time;
     return decodeEvents(chunkStart, header, pools, handler);
+  }
+
+  /** The types the chunk declares in its metadata, which is all that is read of it. */
+  Collection<JfrType> types(long chunkStart, ChunkHeader header) throws IOException, JfrFormatException {
+    readMetadata(chunkStart, header);
+    return metadata.types();
   }
 
   /**

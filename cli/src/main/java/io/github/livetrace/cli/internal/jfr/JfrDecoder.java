@@ -100,6 +100,25 @@ public final class JfrDecoder {
   }
 
   /**
+   * Whether chunk {@code chunk} (its index in the file) declares an event type of that name: its
+   * metadata is read, none of its events. A recorder declares every event type it knows in every
+   * chunk, whether it wrote such events or not, so this tells what the recorder could write.
+   */
+  public boolean declaresEvent(int chunk, String name) throws IOException, JfrFormatException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), () -> false);
+      for (JfrType type : decoder.types(chunkStarts[chunk], chunks.get(chunk))) {
+        if (type.isEvent() && type.name().equals(name)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (JfrFormatException e) {
+      throw inChunk(chunk, e);
+    }
+  }
+
+  /**
    * Decodes the chunks on up to {@code threads} threads, each with a handler of its own, which
    * {@code threadDone} then receives on this thread. A thread decodes whole chunks, the largest
    * first, so that the threads finish at about the same time; its handler learns each chunk's
@@ -204,9 +223,14 @@ public final class JfrDecoder {
       handler.beginChunk(chunk);
       return decoder.decode(chunkStarts[chunk], chunks.get(chunk), times[chunk], handler);
     } catch (JfrFormatException e) {
-      throw new JfrFormatException("chunk " + (chunk + 1) + " of " + chunks.size() + " (at offset "
-          + chunkStarts[chunk] + "): " + e.getMessage());
+      throw inChunk(chunk, e);
     }
+  }
+
+  /** {@code e}, saying which chunk it is in. */
+  private JfrFormatException inChunk(int chunk, JfrFormatException e) {
+    return new JfrFormatException("chunk " + (chunk + 1) + " of " + chunks.size() + " (at offset "
+        + chunkStarts[chunk] + "): " + e.getMessage());
   }
 
   /**
