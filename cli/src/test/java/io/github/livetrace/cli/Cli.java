@@ -18,6 +18,12 @@ final class Cli {
       return this;
     }
 
+    /** Fails unless the run succeeded; its notes on standard error are the caller's to check. */
+    Run succeeded() {
+      assertEquals(0, exitCode, () -> "exit status; stderr:\n" + err + "\nstdout:\n" + out);
+      return this;
+    }
+
     /**
      * Fails unless the run failed with status 2 and one line on standard error, without a stack
      * trace; returns that line.

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -69,6 +70,36 @@ class MergedFilesTest {
       assertEquals(TASKS, Json.number(row.get("count")), type);
       assertEquals(TASKS, Json.number(row.get("completed")), type);
     }
+  }
+
+  @Test
+  void aFileNamedTwiceOrACopyOfPartOfAnotherIsReadOnce() throws Exception {
+    byte[] trace = Recordings.recordChunks(TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)), 3, () -> orders("c"));
+    List<ChunkHeader> chunks = TraceFiles.chunks(trace);
+    Path c = Files.write(dir.resolve("c.jfr"), trace);
+    String once = Cli.run("summary", "--format", "json", c.toString()).ok().out();
+    Cli.Run twice = Cli.run("summary", "--format", "json", c.toString(), c.toString()).succeeded();
+    assertEquals(once, twice.out(), "the second naming counts nothing");
+    assertTrue(twice.err().contains("passed over, every chunk of it is in"), twice.err());
+
+    // A repaired download beside the whole one, in a directory: its chunks are the first of it.
+    Path pulled = Files.createDirectories(dir.resolve("pulled"));
+    Files.write(pulled.resolve("c.jfr"), trace);
+    long firstTwo = chunks.get(0).chunkSize() + chunks.get(1).chunkSize();
+    Files.write(pulled.resolve("c-repaired.jfr"), Arrays.copyOf(trace, (int) firstTwo)); // sorts first
+    Cli.Run both = Cli.run("summary", "--format", "json", pulled.toString()).succeeded();
+    Map<String, Object> whole = Json.object(Json.parse(once));
+    Map<String, Object> fromBoth = Json.object(Json.parse(both.out()));
+    whole.remove("file"); // the file's name, or the directory's
+    fromBoth.remove("file");
+    assertEquals(whole, fromBoth);
+    assertTrue(both.err().contains("c-repaired.jfr: passed over"), both.err());
+
+    // Files that share some chunks only (overlapping snapshots) are both read, and said to count them twice.
+    Path tail = Files.write(dir.resolve("c-tail.jfr"), Arrays.copyOfRange(trace, (int) chunks.get(0).chunkSize(), trace.length));
+    Path head = Files.write(dir.resolve("c-head.jfr"), Arrays.copyOf(trace, (int) firstTwo));
+    Cli.Run overlapping = Cli.run("summary", head.toString(), tail.toString()).succeeded();
+    assertTrue(overlapping.err().contains("share 1 chunk: what is in them counts twice"), overlapping.err());
   }
 
   @Test

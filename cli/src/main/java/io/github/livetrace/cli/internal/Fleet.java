@@ -12,9 +12,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -87,12 +89,55 @@ public final class Fleet {
         files.add(file);
       }
     }
-    return identify(files);
+    return identify(once(files, note));
   }
 
   /** One complete file. */
   public static Fleet of(TraceFile file) throws BadInputException, IOException {
     return identify(List.of(file));
+  }
+
+  /**
+   * The files without those whose every chunk another file holds too (the same file named twice,
+   * a {@code repair}ed copy beside its download): read twice, each task would count twice. A chunk
+   * is known by its start, in nanoseconds and in ticks, which no other chunk shares. Files that
+   * share only some chunks (overlapping flight-recorder snapshots of one JVM) are all kept, with a
+   * note that the shared chunks count twice: nothing is left out, and nothing silently doubled.
+   */
+  private static List<TraceFile> once(List<TraceFile> files, Consumer<String> note) {
+    List<Set<List<Long>>> chunks = new ArrayList<>();
+    for (TraceFile file : files) {
+      Set<List<Long>> starts = new HashSet<>();
+      file.chunks().forEach(c -> starts.add(List.of(c.startNanos(), c.startTicks())));
+      chunks.add(starts);
+    }
+    List<TraceFile> kept = new ArrayList<>();
+    List<Integer> keptIndex = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      int within = -1; // the largest file that holds all of it, the first of equals: one that is read
+      for (int j = 0; j < files.size(); j++) {
+        boolean same = chunks.get(i).equals(chunks.get(j));
+        if (j != i && chunks.get(j).containsAll(chunks.get(i)) && (!same || j < i)
+            && (within < 0 || chunks.get(j).size() > chunks.get(within).size())) {
+          within = j;
+        }
+      }
+      if (within >= 0) {
+        note.accept(files.get(i).path() + ": passed over, every chunk of it is in " + files.get(within).path()
+            + " too, which is read");
+        continue;
+      }
+      for (int k = 0; k < kept.size(); k++) {
+        long shared = chunks.get(i).stream().filter(chunks.get(keptIndex.get(k))::contains).count();
+        if (shared > 0) {
+          note.accept(files.get(i).path() + " and " + kept.get(k).path() + " share " + shared
+              + " chunk" + (shared == 1 ? "" : "s") + ": what is in them counts twice");
+        }
+      }
+      kept.add(files.get(i));
+      keptIndex.add(i);
+    }
+    return kept;
   }
 
   private static Fleet identify(List<TraceFile> files) throws BadInputException, IOException {
