@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
           + " chunks, JVMs, threads, events), task and region types with their latency histograms (a click on a"
           + " bar lists the instances in that range, slowest first), and each task with its regions, logs,"
           + " parent, children and threads on one time axis, and what those threads did meanwhile (blocked,"
-          + " on CPU, GC pauses); each region instance likewise; flame graphs of CPU, allocation and blocking,"
+          + " on CPU, GC pauses); each region instance likewise; flame graphs of CPU, allocation, lock contention (mutex) and blocking,"
           + " of the trace, a task, a task type or a span of time; the timeline, in windows of a few MB, with a"
           + " button that hands a window to the Perfetto UI; and JDK Mission Control's automated analysis.",
       "Works without the internet: the charts (Apache ECharts) are served from livetrace's jar; only the"

@@ -271,6 +271,9 @@ class ViewFlameTest {
     assertTrue(two.body().contains("more than one restriction"), two.body());
     HttpResponse<String> from = get("/flame?from=soon");
     assertEquals(400, from.statusCode());
+    HttpResponse<String> after = get("/flame?kind=cpu&from=1h&to=2h");
+    assertEquals(400, after.statusCode(), "a span after the trace is no empty graph");
+    assertTrue(after.body().contains("outside the trace, which lasts"), after.body());
     for (String path : List.of("/flame?task=0/999999", "/flame?task=x", "/flame?type=nosuch")) {
       HttpResponse<String> response = get(path);
       assertEquals(404, response.statusCode(), path);

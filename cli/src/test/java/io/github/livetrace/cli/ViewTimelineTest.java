@@ -228,8 +228,12 @@ class ViewTimelineTest {
     Set<String> rows = new TreeSet<>(Arrays.asList(page.evaluate("echarts.getInstanceByDom(document.querySelector('div.trace-timeline'))"
         + ".getOption().yAxis[0].data.join('|')").split("\\|")));
     assertTrue(rows.contains("helper") && rows.contains(Thread.currentThread().getName()), rows::toString);
-    // The previous and next windows are the planned ones around it.
-    assertTrue(page.evaluate("document.getElementById('prev').getAttribute('href')").startsWith("/timeline?from="));
+    // The previous and next windows are as long as it, just before and after it.
+    long length = to - from + 1;
+    assertEquals("/timeline?from=" + (from - length) + "ns&to=" + (from - 1) + "ns",
+        page.evaluate("document.getElementById('prev').getAttribute('href')"));
+    assertEquals("/timeline?from=" + (to + 1) + "ns&to=" + (to + length) + "ns",
+        page.evaluate("document.getElementById('next').getAttribute('href')"));
     assertOnlyLoopback(page, server.uri());
   }
 

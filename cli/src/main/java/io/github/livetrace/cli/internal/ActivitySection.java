@@ -67,7 +67,8 @@ final class ActivitySection {
       List<Region> regions) throws BadInputException, IOException {
     ThreadActivity activity = ThreadActivity.of(fleet, jvm, threads.keySet(), fromNanos, toNanos);
     List<Long> lanes = new ArrayList<>(threads.keySet());
-    b.append("<h2>Meanwhile on its threads</h2><p class=note>Regions; blocked states (")
+    b.append(threads.size() == 1 ? "<h2>Meanwhile on its thread</h2>" : "<h2>Meanwhile on its threads</h2>")
+        .append("<p class=note>Regions; blocked states (")
         .append("jdk.JavaMonitorEnter, jdk.JavaMonitorWait, jdk.ThreadPark, jdk.ThreadSleep, socket and file I/O, as JFR's")
         .append(" thresholds let through); CPU samples (jdk.ExecutionSample, a tick each); GC pauses (jdk.GCPhasePause),")
         .append(" which stop every thread, across all rows. Times are since the start of the span, ")

@@ -117,6 +117,10 @@ final class FlamePage {
       if (from > to) {
         throw new Refused(400, "from is after to; " + ACCEPTED, "/");
       }
+      if (from > fleet.endNanos()) { // as the timeline answers: an empty graph would look like an idle span
+        throw new Refused(400, "from (+" + Durations.format(from - fleet.startNanos()) + ") is outside the trace, which lasts "
+            + Durations.format(fleet.endNanos() - fleet.startNanos()) + "; " + ACCEPTED, "/");
+      }
       of = "+" + Durations.format(from - fleet.startNanos()) + " to +" + Durations.format(to - fleet.startNanos());
       samples = around(fleet, kind, kind.title + ", " + of, -1, from, to, null);
       restriction = "from=" + ViewPages.url(Durations.format(from - fleet.startNanos())) + "&to="

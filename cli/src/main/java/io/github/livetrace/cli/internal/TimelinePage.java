@@ -115,10 +115,17 @@ final class TimelinePage implements AutoCloseable {
         .append(esc(Durations.format(windows.endNanos() - windows.startNanos()))).append('.')
         .append(w.narrowed() ? " Narrowed at its end: the window asked for holds more than a window may." : "")
         .append("</p><p class=pager>");
+    // A planned window's neighbours are the planned ones; a chosen window's are as long as it is,
+    // before and after it (a visit narrows one that holds too many events, and says so).
+    long length = w.toNanos() - w.fromNanos() + 1;
     TimelineWindows.Window prev = w.index() > 0 ? windows.planned(w.index() - 1)
-        : w.index() < 0 && w.fromNanos() > windows.startNanos() ? windows.plannedAt(w.fromNanos() - 1) : null;
+        : w.index() < 0 && w.fromNanos() > windows.startNanos()
+            ? new TimelineWindows.Window(-1, Math.max(windows.startNanos(), w.fromNanos() - length), w.fromNanos() - 1, false)
+            : null;
     TimelineWindows.Window next = w.index() >= 0 && w.index() + 1 < windows.count() ? windows.planned(w.index() + 1)
-        : w.index() < 0 && w.toNanos() < windows.endNanos() ? windows.plannedAt(w.toNanos() + 1) : null;
+        : w.index() < 0 && w.toNanos() < windows.endNanos()
+            ? new TimelineWindows.Window(-1, w.toNanos() + 1, Math.min(windows.endNanos(), w.toNanos() + length), false)
+            : null;
     b.append(prev == null ? "<span>previous</span>" : link("prev", prev, "previous")).append(" · ")
         .append(next == null ? "<span>next</span>" : link("next", next, "next")).append("</p>");
     b.append("<p><a id=perfetto target=_blank href=\"/perfetto?").append(esc(range))

@@ -38,9 +38,11 @@ function colorLegend(div, colors, names) {
         axisLabel: {rotate: 30, formatter: v => v.slice(1, v.indexOf(','))}
       },
       yAxis: {type: 'value', minInterval: 1, name: 'count'},
+      // A bucket of a few tasks among thousands (the slow tail, what one wants to click) is drawn
+      // at least 4 px tall; an empty one (null) not at all.
       series: series.map((th, s) => ({
-        name: th.textContent, type: 'bar', cursor: 'pointer',
-        data: rows.map(r => Number(r.cells[s + 1].dataset.count))
+        name: th.textContent, type: 'bar', cursor: 'pointer', barMinHeight: 4,
+        data: rows.map(r => Number(r.cells[s + 1].dataset.count) || null)
       }))
     });
     chart.on('click', p => {
@@ -79,7 +81,7 @@ function colorLegend(div, colors, names) {
       xAxis: {type: 'value', name: 'ms since the task began', nameLocation: 'middle', nameGap: 28},
       yAxis: {type: 'category', data: lanes, inverse: true},
       series: [{
-        type: 'custom', data: data, encode: {x: [1, 2], y: 0},
+        type: 'custom', data: data, encode: {x: [1, 2], y: 0}, progressive: 0,
         renderItem: (params, api) => {
           const start = api.coord([api.value(1), api.value(0)]);
           const end = api.coord([api.value(2), api.value(0)]);
@@ -198,7 +200,9 @@ function colorLegend(div, colors, names) {
       yAxis: {type: 'category', data: model.rows, inverse: true, axisLabel: {width: 200, overflow: 'truncate'}},
       dataZoom: [{type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter'}, {type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', bottom: 8}],
       series: [{
-        type: 'custom', data: data, encode: {x: [1, 2], y: 0},
+        // Drawn at once: ECharts draws 3,000 items and more progressively, frame by frame, which
+        // never ends under a headless browser's virtual time (a scripted screenshot of a window hangs).
+        type: 'custom', data: data, encode: {x: [1, 2], y: 0}, progressive: 0,
         renderItem: (params, api) => {
           const start = api.coord([api.value(1), api.value(0)]);
           const end = api.coord([api.value(2), api.value(0)]);
@@ -272,7 +276,7 @@ function colorLegend(div, colors, names) {
         name: 'ms since the start', nameLocation: 'middle', nameGap: 28},
       yAxis: {type: 'category', data: lanes, inverse: true},
       series: [{
-        type: 'custom', data: data, encode: {x: [1, 2], y: 0},
+        type: 'custom', data: data, encode: {x: [1, 2], y: 0}, progressive: 0,
         renderItem: (params, api) => {
           const d = data[params.dataIndex];
           const grid = params.coordSys;
