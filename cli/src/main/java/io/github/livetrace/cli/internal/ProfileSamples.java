@@ -252,9 +252,19 @@ final class ProfileSamples implements JfrEventHandler {
     return name.isEmpty() ? Map.of() : Map.of(key, name);
   }
 
+  /**
+   * Stands for the stack of an event that has none: JFR leaves it out where it could not walk the
+   * thread (HotSpot 17 writes some {@code jdk.JavaMonitorEnter} events so), and a graph of bare
+   * labels on its root would look like code.
+   */
+  private static final Frame NO_STACK = new Frame("(no stack trace: JFR recorded none)", "", 0, FrameKind.JAVA);
+
   /** The frames, leaf first, as {@code pprof} names them: {@code package.Class.method}. */
   private List<Frame> stack(JfrObject trace) {
     List<Object> recorded = trace == null ? List.of() : trace.array("frames");
+    if (recorded.isEmpty()) {
+      return List.of(NO_STACK);
+    }
     List<Frame> stack = new ArrayList<>(recorded.size());
     for (Object value : recorded) {
       JfrObject frame = value instanceof JfrObject ? (JfrObject) value : null;

@@ -64,6 +64,11 @@ public final class TraceSummary implements JfrEventHandler {
    */
   public static final double RELATIVE_ERROR_PERCENT = 0.79;
 
+  /** Buckets per power of ten of {@code view}'s histograms, counted exactly: {@link TypeStats#buckets}. */
+  public static final int CHART_BUCKETS_PER_DECADE = 4;
+
+  private static final long[] CHART_BOUNDS = logBounds(CHART_BUCKETS_PER_DECADE);
+
   /** The order that decides which types keep a row: by hash, then by name; stable across runs. */
   static final Comparator<String> RANK = Comparator.comparingInt(String::hashCode).thenComparing(Comparator.naturalOrder());
 
@@ -80,6 +85,9 @@ public final class TraceSummary implements JfrEventHandler {
     private long completed;
     private long[] values = new long[4]; // the latencies while there are few
     private Histogram latency; // once there are more
+    // With the histogram: exact counts per bucket of the view's chart, whose bars link to lists of
+    // exact ranges; the histogram's own buckets straddle those bounds.
+    private long[] chartCounts;
     private long min = Long.MAX_VALUE;
     private long max;
     private long sum;
@@ -169,11 +177,12 @@ public final class TraceSummary implements JfrEventHandler {
 
     /**
      * Counts in log-scale buckets of {@code perDecade} per power of ten (bounds 10^(i/perDecade)
-     * ns, rounded to whole nanoseconds), from the bucket of the smallest latency to that of the
-     * largest, empty ones included: what a histogram chart draws. Exact for up to {@value
-     * #EXACT_VALUES} values; beyond, a histogram bucket that straddles a bound is counted where
-     * its middle falls, so a value within {@link #RELATIVE_ERROR_PERCENT}% of a bound may be
-     * counted in the bucket beside its own. The counts add up to {@link #completed()}.
+     * ns, rounded to whole nanoseconds), from the first bucket that holds a latency to the last,
+     * empty ones between included: what a histogram chart draws. Exact for up to {@value
+     * #EXACT_VALUES} values, and for {@link #CHART_BUCKETS_PER_DECADE} per decade (counted as the
+     * values come); otherwise a histogram bucket that straddles a bound is counted where its
+     * middle falls, so a value within {@link #RELATIVE_ERROR_PERCENT}% of a bound may be counted
+     * in the bucket beside its own. The counts add up to {@link #completed()}.
      *
      * @param perDecade 1 to 20
      */
@@ -189,7 +198,9 @@ public final class TraceSummary implements JfrEventHandler {
       int lowest = bucketOf(bounds, min);
       int highest = bucketOf(bounds, max);
       long[] counts = new long[highest - lowest + 1];
-      if (latency == null) {
+      if (perDecade == CHART_BUCKETS_PER_DECADE && latency != null) {
+        System.arraycopy(chartCounts, lowest, counts, 0, counts.length);
+      } else if (latency == null) {
         for (int i = 0; i < completed; i++) {
           counts[bucketOf(bounds, values[i]) - lowest]++;
         }
@@ -200,7 +211,17 @@ public final class TraceSummary implements JfrEventHandler {
           counts[b - lowest] += bucket.getCountAddedInThisIterationStep();
         }
       }
-      for (int i = 0; i < counts.length; i++) {
+      // The smallest and largest values may have been counted in the bucket beside theirs (above):
+      // the chart starts and ends with a bucket that holds something.
+      int first = 0;
+      int last = counts.length - 1;
+      while (first < last && counts[first] == 0) {
+        first++;
+      }
+      while (last > first && counts[last] == 0) {
+        last--;
+      }
+      for (int i = first; i <= last; i++) {
         int b = lowest + i;
         result.add(new Bucket(b == 0 ? 0 : bounds[b], b + 1 < bounds.length ? bounds[b + 1] : Long.MAX_VALUE, counts[i]));
       }
@@ -211,6 +232,7 @@ public final class TraceSummary implements JfrEventHandler {
       long v = Math.max(0, nanos);
       if (latency != null) {
         latency.recordValue(v);
+        chartCounts[bucketOf(CHART_BOUNDS, v)]++;
       } else if (completed < EXACT_VALUES) {
         if (completed == values.length) {
           values = Arrays.copyOf(values, 2 * values.length);
@@ -219,6 +241,7 @@ public final class TraceSummary implements JfrEventHandler {
       } else {
         toHistogram();
         latency.recordValue(v);
+        chartCounts[bucketOf(CHART_BOUNDS, v)]++;
       }
       completed++;
       min = Math.min(min, v);
@@ -228,8 +251,10 @@ public final class TraceSummary implements JfrEventHandler {
 
     private void toHistogram() {
       latency = new Histogram(SIGNIFICANT_DIGITS);
+      chartCounts = new long[CHART_BOUNDS.length];
       for (int i = 0; i < completed; i++) {
         latency.recordValue(values[i]);
+        chartCounts[bucketOf(CHART_BOUNDS, values[i])]++;
       }
       values = null;
     }
@@ -246,6 +271,9 @@ public final class TraceSummary implements JfrEventHandler {
         toHistogram();
       }
       latency.add(other.latency);
+      for (int i = 0; i < chartCounts.length; i++) {
+        chartCounts[i] += other.chartCounts[i];
+      }
       completed += other.completed;
       min = Math.min(min, other.min);
       max = Math.max(max, other.max);

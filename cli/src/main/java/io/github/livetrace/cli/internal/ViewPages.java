@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ViewPages implements AutoCloseable {
   /** Buckets per power of ten in the histograms: bounds 1, 1.78, 3.16, 5.62, 10, ... */
-  static final int BUCKETS_PER_DECADE = 4;
+  static final int BUCKETS_PER_DECADE = TraceSummary.CHART_BUCKETS_PER_DECADE;
 
   /** Instances listed per range. */
   static final int LIST_LIMIT = 100;

@@ -48,6 +48,28 @@ class TypeStatsTest {
     assertEquals(0, new TraceSummary.TypeStats("t").percentile(0.5), "empty");
   }
 
+  /**
+   * The view's chart counts each value in its own bucket, as the lists its bars link to (exact
+   * ranges) find it, though the histogram's bucket of a value just above a bound begins below it;
+   * a chart begins and ends with a bar that holds something.
+   */
+  @Test
+  void bucketsBeginAndEndWithCountedOnes() {
+    TraceSummary.TypeStats stats = new TraceSummary.TypeStats("t");
+    for (int i = 0; i < TraceSummary.TypeStats.EXACT_VALUES * 10; i++) {
+      stats.record(1_000);
+    }
+    stats.record(17_790); // 10^4.25 = 17,783 is a bound; the histogram's bucket of 17,790 begins at 17,664
+    List<TraceSummary.Bucket> buckets = stats.buckets(4);
+    assertTrue(buckets.get(0).count() > 0 && buckets.get(buckets.size() - 1).count() > 0, buckets::toString);
+    assertEquals(new TraceSummary.Bucket(17_783, 31_623, 1), buckets.get(buckets.size() - 1));
+    assertEquals(TraceSummary.CHART_BUCKETS_PER_DECADE, 4);
+    List<TraceSummary.Bucket> approximate = stats.buckets(2); // not counted as they come: the middle's bucket
+    assertEquals(stats.completed(), approximate.stream().mapToLong(TraceSummary.Bucket::count).sum());
+    assertTrue(approximate.get(approximate.size() - 1).count() > 0, approximate::toString);
+    assertEquals(stats.completed(), buckets.stream().mapToLong(TraceSummary.Bucket::count).sum());
+  }
+
   @Test
   void decadesCountEveryValueOnce() {
     TraceSummary.TypeStats stats = new TraceSummary.TypeStats("t");
