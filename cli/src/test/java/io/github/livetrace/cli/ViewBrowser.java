@@ -41,4 +41,20 @@ final class ViewBrowser {
       }
     }), message);
   }
+
+  /**
+   * Clicks, where ECharts draws it, the last bar (the slowest bucket) of the histogram in the
+   * element {@code section} (a JavaScript expression), as a user's click does; returns the link of
+   * that bucket in the table under the chart, which the click should follow.
+   */
+  static String clickSlowestBar(HeadlessChromium.Page page, String section) {
+    return page.evaluate("(() => { const s = " + section + "; const div = s.querySelector('div.chart');"
+        + " const chart = echarts.getInstanceByDom(div); const rows = s.querySelectorAll('table.histogram tbody tr');"
+        + " const last = rows.length - 1; const count = Number(rows[last].cells[1].dataset.count);"
+        + " const [x, y] = chart.convertToPixel({seriesIndex: 0}, [last, count / 2]);"
+        + " const r = div.getBoundingClientRect(); const canvas = div.querySelector('canvas');"
+        + " for (const type of ['mousemove', 'mousedown', 'mouseup', 'click']) {"
+        + "   canvas.dispatchEvent(new MouseEvent(type, {clientX: r.left + x, clientY: r.top + y, bubbles: true})); }"
+        + " return rows[last].cells[1].querySelector('a').getAttribute('href'); })()");
+  }
 }

@@ -126,14 +126,7 @@ class ViewDemoTraceTest {
     // A click on the slowest bucket's bar, where ECharts draws it, as a user's.
     String rows = section + ".querySelectorAll('table.histogram tbody tr')";
     long slowestCount = number(page, "[..." + rows + "].pop().cells[1].dataset.count");
-    String href = page.evaluate("(() => { const div = " + section + ".querySelector('div.chart');"
-        + " const chart = echarts.getInstanceByDom(div); const rows = " + rows + ";"
-        + " const last = rows.length - 1; const count = Number(rows[last].cells[1].dataset.count);"
-        + " const [x, y] = chart.convertToPixel({seriesIndex: 0}, [last, count / 2]);"
-        + " const r = div.getBoundingClientRect(); const canvas = div.querySelector('canvas');"
-        + " for (const type of ['mousemove', 'mousedown', 'mouseup', 'click']) {"
-        + "   canvas.dispatchEvent(new MouseEvent(type, {clientX: r.left + x, clientY: r.top + y, bubbles: true})); }"
-        + " return rows[last].cells[1].querySelector('a').getAttribute('href'); })()");
+    String href = ViewBrowser.clickSlowestBar(page, section);
     awaitPage(page, "/tasks/list");
     assertEquals(href, page.evaluate("location.pathname + location.search"), "the bar's link was followed");
     assertSound(page);

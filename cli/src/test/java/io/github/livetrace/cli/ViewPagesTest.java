@@ -181,14 +181,7 @@ class ViewPagesTest {
     assertOnlyLoopback(page);
 
     // A click on the chart's last bar (the slowest bucket), where ECharts draws it.
-    String href = page.evaluate("(() => { const s = " + section + "; const div = s.querySelector('div.chart');"
-        + " const chart = echarts.getInstanceByDom(div); const rows = s.querySelectorAll('table.histogram tbody tr');"
-        + " const last = rows.length - 1; const count = Number(rows[last].cells[1].dataset.count);"
-        + " const [x, y] = chart.convertToPixel({seriesIndex: 0}, [last, count / 2]);"
-        + " const r = div.getBoundingClientRect(); const canvas = div.querySelector('canvas');"
-        + " for (const type of ['mousemove', 'mousedown', 'mouseup', 'click']) {"
-        + "   canvas.dispatchEvent(new MouseEvent(type, {clientX: r.left + x, clientY: r.top + y, bubbles: true})); }"
-        + " return rows[last].cells[1].querySelector('a').getAttribute('href'); })()");
+    String href = ViewBrowser.clickSlowestBar(page, section);
     awaitPage(page, "/tasks/list");
     assertEquals(href, page.evaluate("location.pathname + location.search"), "the bar's link was followed");
     String first = page.evaluate("document.querySelector('#instances tbody tr a').textContent");
