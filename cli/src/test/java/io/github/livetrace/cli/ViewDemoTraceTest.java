@@ -143,12 +143,16 @@ class ViewDemoTraceTest {
     assertTaskPage(page);
 
     // The slowest order that began and ended within the trace, from the list of all orders its
-    // type's link leads to: its page has every step of it.
+    // type's link leads to: its page has every step of it. It began half a second in or later:
+    // once, on JDK 25, an order that began in the trace's first moments, while the recording was
+    // starting, lacked its first region (its begin is in its end event, recorded later; the
+    // region, it seems, began before JFR had enabled the event).
     page.evaluate("(document.getElementById('type').click(), 'clicked')");
     awaitPage(page, "/tasks/list");
     assertSound(page);
     String whole = "[...document.querySelectorAll('#instances tbody tr')]"
-        + ".find(r => r.cells[3].textContent === '' && r.cells[2].textContent.startsWith('+'))";
+        + ".find(r => r.cells[3].textContent === '' && /^\\+[0-9.]+s$/.test(r.cells[2].textContent)"
+        + " && parseFloat(r.cells[2].textContent.slice(1)) >= 0.5)";
     String taskPath = page.evaluate("(r => r ? r.querySelector('a').getAttribute('href') : '')(" + whole + ")");
     assertTrue(taskPath.startsWith("/task/0/"), () -> "no order began and ended in the trace: "
         + page.evaluate("document.getElementById('summary').textContent"));
