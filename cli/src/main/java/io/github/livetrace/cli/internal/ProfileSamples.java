@@ -253,8 +253,8 @@ final class ProfileSamples implements JfrEventHandler {
   }
 
   /**
-   * Stands for the stack of an event that has none: JFR leaves it out where it could not walk the
-   * thread (HotSpot 17 writes some {@code jdk.JavaMonitorEnter} events so), and a graph of bare
+   * Stands for the stack of an event that has none (on JDK 17, some {@code jdk.JavaMonitorEnter}
+   * events of livetrace's traces have none, though their setting asks for one): a graph of bare
    * labels on its root would look like code.
    */
   private static final Frame NO_STACK = new Frame("(no stack trace: JFR recorded none)", "", 0, FrameKind.JAVA);
