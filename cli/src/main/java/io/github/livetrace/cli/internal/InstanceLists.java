@@ -6,6 +6,7 @@ import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
 import io.github.livetrace.cli.internal.jfr.JfrThread;
 import io.github.livetrace.cli.internal.jfr.JfrType;
 import io.github.livetrace.cli.internal.jfr.LongMap;
+import io.github.livetrace.internal.ChunkHeader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -65,7 +66,7 @@ public final class InstanceLists implements JfrEventHandler {
    * @param chunks the file's chunks, whose times tell where each recording ends
    * @param jvmOfChunk by chunk index, the JVM that wrote it
    */
-  InstanceLists(int perDecade, int limit, long traceEndNanos, List<io.github.livetrace.internal.ChunkHeader> chunks,
+  InstanceLists(int perDecade, int limit, long traceEndNanos, List<ChunkHeader> chunks,
       int[] jvmOfChunk) {
     this.bounds = TraceSummary.logBounds(perDecade);
     this.limit = limit;
@@ -80,7 +81,7 @@ public final class InstanceLists implements JfrEventHandler {
   public static InstanceLists of(Fleet fleet, int perDecade, int limit) throws BadInputException, java.io.IOException {
     InstanceLists lists = new InstanceLists(perDecade, limit, fleet.endNanos(), List.of(), new int[0]);
     for (Fleet.Part part : fleet.parts()) {
-      List<io.github.livetrace.internal.ChunkHeader> chunks = part.file().chunks();
+      List<ChunkHeader> chunks = part.file().chunks();
       TraceReader.decode(part.file(),
           () -> new InstanceLists(perDecade, limit, fleet.endNanos(), chunks, part.jvmOfChunk()), lists::merge);
     }
@@ -207,7 +208,7 @@ public final class InstanceLists implements JfrEventHandler {
         return;
       }
       long nanos = duration.applyAsLong(instance);
-      int cell = bucketOf(nanos) * TaskKeys.MAX_JVMS + jvm;
+      int cell = TraceSummary.bucketOf(bounds, nanos) * TaskKeys.MAX_JVMS + jvm;
       Bucket<M> bucket = byType.computeIfAbsent(type, t -> new HashMap<>())
           .computeIfAbsent(cell, c -> new Bucket<>(slowestFirst));
       bucket.count++;
@@ -280,11 +281,6 @@ public final class InstanceLists implements JfrEventHandler {
     Bucket(Comparator<M> slowestFirst) {
       slowest = new PriorityQueue<>(slowestFirst.reversed());
     }
-  }
-
-  private int bucketOf(long nanos) {
-    int i = Arrays.binarySearch(bounds, nanos);
-    return Math.max(0, i >= 0 ? i : -i - 2);
   }
 
   /** Whether a range from {@code minNanos} takes whole buckets: none, or from a bucket's first value. */

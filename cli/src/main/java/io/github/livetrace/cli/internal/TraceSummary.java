@@ -307,7 +307,7 @@ public final class TraceSummary implements JfrEventHandler {
   }
 
   /** The index of the bucket [bounds[i], bounds[i + 1]) that holds {@code v}; 0 below bounds[1]. */
-  private static int bucketOf(long[] bounds, long v) {
+  static int bucketOf(long[] bounds, long v) {
     int i = java.util.Arrays.binarySearch(bounds, v);
     return Math.max(0, i >= 0 ? i : -i - 2);
   }
