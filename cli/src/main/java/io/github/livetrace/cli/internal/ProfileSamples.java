@@ -253,9 +253,9 @@ final class ProfileSamples implements JfrEventHandler {
   }
 
   /**
-   * Stands for the stack of an event that has none (on JDK 17, some {@code jdk.JavaMonitorEnter}
-   * events of livetrace's traces have none, though their setting asks for one): a graph of bare
-   * labels on its root would look like code.
+   * Stands for the stack of an event that has none, though its setting asks for one (on JDK 17, a
+   * {@code jdk.JavaMonitorEnter} whose stack is in a chunk the file lacks, see {@code
+   * EarlierStackTraces}): a graph of bare labels on its root would look like code.
    */
   private static final Frame NO_STACK = new Frame("(no stack trace: JFR recorded none)", "", 0, FrameKind.JAVA);
 

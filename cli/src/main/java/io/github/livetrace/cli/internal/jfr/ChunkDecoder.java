@@ -52,11 +52,13 @@ final class ChunkDecoder {
 
   /**
    * @param cancelled checked as the window moves on: true stops the decoding
+   * @param earlier finds stack traces that an event's chunk lacks; null to look no further
    */
-  ChunkDecoder(FileChannel channel, long fileSize, BooleanSupplier cancelled) {
+  ChunkDecoder(FileChannel channel, long fileSize, BooleanSupplier cancelled, EarlierStackTraces earlier) {
     this.window = new FileWindow(channel, fileSize, FileWindow.DEFAULT_CAPACITY);
     this.event = new JfrEvent(batch);
     this.cancelled = cancelled;
+    batch.earlier = earlier;
   }
 
   /**
@@ -82,6 +84,19 @@ final class ChunkDecoder {
     ConstantPools pools = ConstantPools.read(window, in, chunkStart, header, metadata, layouts.resolvesValues());
     batch.time = time;
     return decodeEvents(chunkStart, header, pools, handler);
+  }
+
+  /** The events decoded next are of this chunk (its index in the file). */
+  void decoding(int chunk) {
+    if (batch.earlier != null) {
+      batch.earlier.decoding(chunk);
+    }
+  }
+
+  /** The chunk's constant pools alone, read with its metadata: for {@link EarlierStackTraces}. */
+  ConstantPools pools(long chunkStart, ChunkHeader header, boolean resolvable) throws IOException, JfrFormatException {
+    readMetadata(chunkStart, header);
+    return ConstantPools.read(window, in, chunkStart, header, metadata, resolvable);
   }
 
   /** The types the chunk declares in its metadata, which is all that is read of it. */

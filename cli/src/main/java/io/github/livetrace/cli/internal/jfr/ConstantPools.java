@@ -85,10 +85,16 @@ final class ConstantPools {
 
   /**
    * Whether the chunk's stack trace pool has that key. An event can refer to a stack trace its
-   * chunk lacks, and {@code RecordingFile} then says it has none.
+   * chunk lacks, and {@code RecordingFile} then says it has none; {@link EarlierStackTraces} says
+   * why and where it is.
    */
   boolean hasStackTrace(long key) {
     return key != 0 && stackTraces.get(key) != null;
+  }
+
+  /** Whether the pools were read with {@linkplain #value resolvable} values. */
+  boolean resolvesValues() {
+    return values != null;
   }
 
   /** The stack trace of that key; null when the chunk lacks it or values are not resolvable. */

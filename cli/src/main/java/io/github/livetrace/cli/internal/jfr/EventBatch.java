@@ -24,6 +24,7 @@ final class EventBatch {
   final int[] threadIndexes = new int[CAPACITY];
   final long[] stackTraceKeys = new long[CAPACITY];
   ConstantPools pools; // of the chunk the events are from
+  EarlierStackTraces earlier; // null: none are looked for
   TimeBase time; // of the chunk the events are from
   int stride;
   long[] longs = new long[0];

@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
@@ -34,9 +35,11 @@ import java.util.stream.IntStream;
  *
  * <p>Each chunk is decoded with its own metadata and pools, and its times converted with the
  * clock of the JVM that wrote it ({@link TimeBase#forChunks}), so that chunks of several JVMs,
- * even of several JDK versions, can share a file. Memory per thread: a {@link FileWindow} of the
- * file, and the metadata and constant pools of the chunk being decoded; plus what the handlers
- * keep.
+ * even of several JDK versions, can share a file. The one exception: a stack trace that JDK 17
+ * left in the chunk where an event began is looked for there ({@link EarlierStackTraces}). Memory
+ * per thread: a {@link FileWindow} of the file, and the metadata and constant pools of the chunk
+ * being decoded; plus, once such a stack is looked for, a second window and the pools of the
+ * chunk it was looked for in; plus what the handlers keep.
  */
 public final class JfrDecoder {
   private final Path path;
@@ -88,7 +91,7 @@ public final class JfrDecoder {
     }
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       TimeBase[] times = TimeBase.forChunks(chunks);
-      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), () -> false);
+      ChunkDecoder decoder = chunkDecoder(channel, () -> false);
       long events = 0;
       for (int i : timeOrder(chunks)) {
         if (wanted.test(i)) {
@@ -106,7 +109,7 @@ public final class JfrDecoder {
    */
   public boolean declaresEvent(int chunk, String name) throws IOException, JfrFormatException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), () -> false);
+      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), () -> false, null);
       for (JfrType type : decoder.types(chunkStarts[chunk], chunks.get(chunk))) {
         if (type.isEvent() && type.name().equals(name)) {
           return true;
@@ -205,7 +208,7 @@ public final class JfrDecoder {
   private <H extends JfrEventHandler> void work(List<Integer> order, AtomicInteger next, AtomicBoolean cancelled,
       TimeBase[] times, Supplier<H> handlerPerThread, BlockingQueue<Outcome<H>> outcomes) {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      ChunkDecoder decoder = new ChunkDecoder(channel, channel.size(), cancelled::get);
+      ChunkDecoder decoder = chunkDecoder(channel, cancelled::get);
       H handler = handlerPerThread.get();
       long events = 0;
       for (int k = next.getAndIncrement(); k < order.size() && !cancelled.get(); k = next.getAndIncrement()) {
@@ -217,13 +220,22 @@ public final class JfrDecoder {
     }
   }
 
+  /** A thread's decoder, which looks for stacks that JDK 17 left in earlier chunks. */
+  private ChunkDecoder chunkDecoder(FileChannel channel, BooleanSupplier cancelled) throws IOException {
+    long size = channel.size();
+    return new ChunkDecoder(channel, size, cancelled, new EarlierStackTraces(channel, size, chunks, chunkStarts));
+  }
+
   private long decodeChunk(ChunkDecoder decoder, int chunk, TimeBase[] times, JfrEventHandler handler)
       throws IOException, JfrFormatException {
     try {
+      decoder.decoding(chunk);
       handler.beginChunk(chunk);
       return decoder.decode(chunkStarts[chunk], chunks.get(chunk), times[chunk], handler);
     } catch (JfrFormatException e) {
       throw inChunk(chunk, e);
+    } catch (UncheckedIOException e) { // an earlier chunk's pools could not be read
+      throw e.getCause();
     }
   }
 

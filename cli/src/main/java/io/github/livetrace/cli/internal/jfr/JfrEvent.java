@@ -62,17 +62,31 @@ public final class JfrEvent {
     return batch.threadIndexes[index];
   }
 
-  /** Whether the event has a stack trace: one that its chunk's stack trace pool holds. */
+  /**
+   * Whether the event has a stack trace: one that its chunk's stack trace pool holds, or that of
+   * the chunk it began in, where JDK 17 leaves the stack of a monitor enter that waited across a
+   * rotation ({@link EarlierStackTraces}; {@code RecordingFile} shows none for those).
+   */
   public boolean hasStackTrace() {
-    return batch.pools.hasStackTrace(batch.stackTraceKeys[index]);
+    return stackTracePools() != null;
   }
 
   /**
    * The stack trace (a {@code jdk.types.StackTrace}: {@code truncated}, {@code frames}), when the
-   * type's selection asked for it and the chunk's pool holds it; else null.
+   * type's selection asked for it and {@link #hasStackTrace}; else null.
    */
   public JfrObject stackTrace() {
-    return batch.layouts[index].resolvesValues ? batch.pools.stackTrace(batch.stackTraceKeys[index]) : null;
+    ConstantPools pools = batch.layouts[index].resolvesValues ? stackTracePools() : null;
+    return pools == null ? null : pools.stackTrace(batch.stackTraceKeys[index]);
+  }
+
+  private ConstantPools stackTracePools() {
+    long key = batch.stackTraceKeys[index];
+    if (key == 0 || batch.pools.hasStackTrace(key)) {
+      return key == 0 ? null : batch.pools;
+    }
+    return batch.earlier == null ? null
+        : batch.earlier.holding(key, batch.startTicks[index], batch.pools.resolvesValues());
   }
 
   /**

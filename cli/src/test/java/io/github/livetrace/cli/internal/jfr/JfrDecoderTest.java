@@ -283,6 +283,7 @@ class JfrDecoderTest {
     long livetraceEvents;
     long jdkEvents;
     long stackFramesCompared;
+    long framesWithoutMethod;
     final Set<String> textsSeen = new HashSet<>();
     final Set<String> threadNamesSeen = new HashSet<>();
 
@@ -309,8 +310,13 @@ class JfrDecoderTest {
       assertTime(Timestamps.nanos(expected.getStartTime()), event.startNanos(), where + " start");
       assertTime(Timestamps.nanos(expected.getEndTime()), event.endNanos(), where + " end");
       assertEquals(expected.getDuration().toNanos(), event.durationNanos(), where + " duration");
-      assertEquals(expected.getStackTrace() != null, event.hasStackTrace(), where + " stack trace");
-      assertSameStack(expected.getStackTrace(), event.stackTrace(), where);
+      if (expected.getStackTrace() == null && event.hasStackTrace()) {
+        // JDK 17 left the stack in the chunk the wait began in, where the decoder finds it.
+        assertEquals("jdk.JavaMonitorEnter", event.type().name(), where + " has a stack RecordingFile lacks");
+      } else {
+        assertEquals(expected.getStackTrace() != null, event.hasStackTrace(), where + " stack trace");
+        assertSameStack(expected.getStackTrace(), event.stackTrace(), where);
+      }
       assertSameThread(expected.getThread(), event.thread(), where);
       if (event.tag() == 1) {
         livetraceEvents++;
@@ -366,10 +372,20 @@ class JfrDecoderTest {
         RecordedFrame frame = frames.get(i);
         JfrObject method = ((JfrObject) decoded.get(i)).object("method");
         String at = where + " frame " + i;
+        assertEquals(frame.getLineNumber(), ((JfrObject) decoded.get(i)).longValue("lineNumber", -1), at);
+        if (frame.getMethod() == null) {
+          // The chunk's pool lacks the method the frame names: seen once in CI on JDK 17.0.15 under
+          // load, with a chunk rotated every 100 ms. (The JDK has had such bugs in how a rotation
+          // writes methods, JDK-8288482 fixed in 19.) Both readers must then say it is unknown.
+          assertNull(method, at + ": RecordingFile resolves no method, the decoder one");
+          framesWithoutMethod++;
+          System.err.println(at + ": no method in the pool, in both readers");
+          continue;
+        }
+        assertNotNull(method, at + ": the decoder resolves no method, RecordingFile one");
         assertEquals(frame.getMethod().getName(), method.object("name").string("string"), at);
         assertEquals(frame.getMethod().getType().getName(),
             method.object("type").object("name").string("string").replace('/', '.'), at);
-        assertEquals(frame.getLineNumber(), ((JfrObject) decoded.get(i)).longValue("lineNumber", -1), at);
         stackFramesCompared++;
       }
     }
