@@ -4,7 +4,9 @@ import io.github.livetrace.internal.ChunkHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,12 +27,14 @@ import java.util.concurrent.TimeUnit;
  * earlier chunk must end where the next begins, by the same clock, or the search stops.
  *
  * <p>One per decoding thread. It reads with a {@link ChunkDecoder} and a window of its own, made
- * when first needed, and keeps the pools of the last chunk it read: the events that need it come
- * in bunches (the waits of one contended lock).
+ * when first needed, and keeps the pools of the last {@link #CACHED_CHUNKS} chunks it read: the
+ * events that need them come in bunches (the waits of one contended lock), from the last few
+ * chunks.
  */
 final class EarlierStackTraces {
   /** Chunks of one recording follow each other within the time a rotation takes; more is a gap. */
   private static final long MAX_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final int CACHED_CHUNKS = 4;
 
   private final FileChannel channel;
   private final long fileSize;
@@ -38,9 +42,14 @@ final class EarlierStackTraces {
   private final long[] chunkStarts;
   private ChunkDecoder reader;
   private int current = -1; // the chunk whose events are being decoded
-  private int cachedChunk = -1;
   private boolean cachedResolvable;
-  private ConstantPools cached; // of cachedChunk; null when it could not be read
+  /** By chunk index, the least recently used first; a null value: the chunk could not be read. */
+  private final Map<Integer, ConstantPools> cached = new LinkedHashMap<>(8, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Integer, ConstantPools> eldest) {
+      return size() > CACHED_CHUNKS;
+    }
+  };
 
   EarlierStackTraces(FileChannel channel, long fileSize, List<ChunkHeader> chunks, long[] chunkStarts) {
     this.channel = channel;
@@ -90,22 +99,25 @@ final class EarlierStackTraces {
   }
 
   private ConstantPools pools(int chunk, boolean resolvable) {
-    if (chunk == cachedChunk && resolvable == cachedResolvable) {
-      return cached;
+    if (resolvable != cachedResolvable) {
+      cached.clear();
+      cachedResolvable = resolvable;
+    }
+    if (cached.containsKey(chunk)) {
+      return cached.get(chunk);
     }
     if (reader == null) {
       reader = new ChunkDecoder(channel, fileSize, () -> false, null);
     }
-    cachedChunk = chunk;
-    cachedResolvable = resolvable;
-    cached = null;
+    ConstantPools pools = null;
     try {
-      cached = reader.pools(chunkStarts[chunk], chunks.get(chunk), resolvable);
+      pools = reader.pools(chunkStarts[chunk], chunks.get(chunk), resolvable);
     } catch (JfrFormatException e) {
       // The chunk is damaged: decoding it reports that; an event of another has no stack.
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return cached;
+    cached.put(chunk, pools);
+    return pools;
   }
 }
