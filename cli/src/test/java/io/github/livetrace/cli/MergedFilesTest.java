@@ -100,6 +100,13 @@ class MergedFilesTest {
     Path head = Files.write(dir.resolve("c-head.jfr"), Arrays.copyOf(trace, (int) firstTwo));
     Cli.Run overlapping = Cli.run("summary", head.toString(), tail.toString()).succeeded();
     assertTrue(overlapping.err().contains("share 1 chunk: what is in them counts twice"), overlapping.err());
+
+    // A file joined to itself (cat c.jfr c.jfr) is read whole, and said to hold its chunks twice.
+    Path doubled = Files.write(dir.resolve("cc.jfr"), Recordings.concatenate(trace, trace));
+    Cli.Run self = Cli.run("summary", doubled.toString()).succeeded();
+    assertTrue(self.err().contains("cc.jfr: " + chunks.size() + " of its " + 2 * chunks.size()
+        + " chunks repeat chunks earlier in it: what is in them counts twice"), self.err());
+    assertFalse(Cli.run("summary", c.toString()).succeeded().err().contains("repeat"), "a file of distinct chunks");
   }
 
   @Test

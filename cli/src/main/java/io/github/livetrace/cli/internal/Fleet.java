@@ -102,7 +102,8 @@ public final class Fleet {
    * a {@code repair}ed copy beside its download): read twice, each task would count twice. A chunk
    * is known by its start, in nanoseconds and in ticks, which no other chunk shares. Files that
    * share only some chunks (overlapping flight-recorder snapshots of one JVM) are all kept, with a
-   * note that the shared chunks count twice: nothing is left out, and nothing silently doubled.
+   * note that the shared chunks count twice: nothing is left out, and nothing silently doubled. So
+   * is a file that holds a chunk twice.
    */
   private static List<TraceFile> once(List<TraceFile> files, Consumer<String> note) {
     List<Set<List<Long>>> chunks = new ArrayList<>();
@@ -110,6 +111,11 @@ public final class Fleet {
       Set<List<Long>> starts = new HashSet<>();
       file.chunks().forEach(c -> starts.add(List.of(c.startNanos(), c.startTicks())));
       chunks.add(starts);
+      int repeated = file.chunks().size() - starts.size(); // a file joined to itself, or a repair's output to its input
+      if (repeated > 0) {
+        note.accept(file.path() + ": " + repeated + " of its " + file.chunks().size() + " chunks repeat chunks"
+            + " earlier in it: what is in them counts twice");
+      }
     }
     List<TraceFile> kept = new ArrayList<>();
     List<Integer> keptIndex = new ArrayList<>();

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The stack is not lost, though: the JVM numbers stack traces with one counter that never
  * restarts ({@code ++_next_id} in {@code JfrStackTraceRepository}), so the chunk in which the
- * event began holds it under the same key. Only chunks of the same recording are searched: each
- * earlier chunk must end where the next begins, by the same clock, or the search stops.
+ * event began holds it under the same key. Only chunks of the same recording are searched, in time
+ * order whatever their order in the file: each earlier chunk must end where the next begins, by
+ * the same clock, or the search stops.
  *
  * <p>One per decoding thread. It reads with a {@link ChunkDecoder} and a window of its own, made
  * when first needed, and keeps the pools of the last {@link #CACHED_CHUNKS} chunks it read: the
@@ -40,6 +41,8 @@ final class EarlierStackTraces {
   private final long fileSize;
   private final List<ChunkHeader> chunks;
   private final long[] chunkStarts;
+  private final int[] timeOrder; // chunk indexes by start time
+  private final int[] timeRank; // by chunk index, its place in timeOrder
   private ChunkDecoder reader;
   private int current = -1; // the chunk whose events are being decoded
   private boolean cachedResolvable;
@@ -56,6 +59,11 @@ final class EarlierStackTraces {
     this.fileSize = fileSize;
     this.chunks = chunks;
     this.chunkStarts = chunkStarts;
+    this.timeOrder = JfrDecoder.timeOrder(chunks);
+    this.timeRank = new int[timeOrder.length];
+    for (int t = 0; t < timeOrder.length; t++) {
+      timeRank[timeOrder[t]] = t;
+    }
   }
 
   /** The events decoded next are of this chunk (its index in the file). */
@@ -79,12 +87,16 @@ final class EarlierStackTraces {
   }
 
   private int chunkAt(long startTicks) {
-    if (current <= 0) {
+    if (current < 0) {
       return -1;
     }
     ChunkHeader later = chunks.get(current);
-    for (int i = current - 1; i >= 0; i--) {
+    for (int t = timeRank[current] - 1; t >= 0; t--) {
+      int i = timeOrder[t];
       ChunkHeader chunk = chunks.get(i);
+      if (chunk.startTicks() == later.startTicks() && chunk.startNanos() == later.startNanos()) {
+        continue; // the same chunk again, in a file joined to itself
+      }
       long gap = later.startNanos() - chunk.endNanos();
       if (chunk.ticksPerSecond() != later.ticksPerSecond() || chunk.startTicks() >= later.startTicks()
           || gap < -MAX_GAP_NANOS || gap > MAX_GAP_NANOS) {

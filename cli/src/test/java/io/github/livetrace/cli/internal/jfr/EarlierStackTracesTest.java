@@ -154,6 +154,23 @@ class EarlierStackTracesTest {
     }
   }
 
+  /** Chunks are searched in time order: a file of chunks in reverse order ({@code cat} of pieces). */
+  @Test
+  void aStackIsFoundWhateverTheFileOrderOfTheChunks() throws Exception {
+    List<Enter> inOrder = decode(TraceFiles.write(trace), chunks);
+    ByteArrayOutputStream reversed = new ByteArrayOutputStream();
+    long[] starts = new long[chunks.size()];
+    for (int i = 1; i < chunks.size(); i++) {
+      starts[i] = starts[i - 1] + chunks.get(i - 1).chunkSize();
+    }
+    for (int i = chunks.size() - 1; i >= 0; i--) {
+      reversed.write(trace, (int) starts[i], (int) chunks.get(i).chunkSize());
+    }
+    byte[] bytes = reversed.toByteArray();
+    List<Enter> fromReversed = decode(TraceFiles.write(bytes), TraceFiles.chunks(bytes));
+    assertEquals(inOrder.stream().map(Enter::methods).toList(), fromReversed.stream().map(Enter::methods).toList());
+  }
+
   /** Without the chunk where the wait began, the event has no stack, rather than another's. */
   @Test
   void aStackWhoseChunkIsNotInTheFileStaysMissing() throws Exception {
