@@ -343,12 +343,13 @@ public final class FlightRecorder {
       if (r == null || state != r) {
         return;
       }
+      // Before state: failure() reads state, then this field, without the lock.
+      if (r.window().failure() != null) {
+        failure = r.window().failure();
+      }
       state = null;
       if (running == this) {
         running = null;
-      }
-      if (r.window().failure() != null) {
-        failure = r.window().failure();
       }
     }
     TraceStats.removeTaskEndListener(r.scheduler());
