@@ -65,11 +65,15 @@ final class ChunkDecoder {
    * Hands the events of one chunk to {@code handler}. Layouts are kept from chunk to chunk, so
    * every handler given to one decoder must select the same fields.
    *
+   * @param chunk the chunk's index in the file
    * @param time converts the chunk's ticks
    * @return the number of events
    */
-  long decode(long chunkStart, ChunkHeader header, TimeBase time, JfrEventHandler handler)
+  long decode(int chunk, long chunkStart, ChunkHeader header, TimeBase time, JfrEventHandler handler)
       throws IOException, JfrFormatException {
+    if (batch.earlier != null) {
+      batch.earlier.decoding(chunk);
+    }
     if (header.major() != 2) {
       throw new JfrFormatException("JFR format version " + header.major() + "." + header.minor()
           + "; this reader knows version 2 (JDK 11 and later)");
@@ -84,13 +88,6 @@ final class ChunkDecoder {
     ConstantPools pools = ConstantPools.read(window, in, chunkStart, header, metadata, layouts.resolvesValues());
     batch.time = time;
     return decodeEvents(chunkStart, header, pools, handler);
-  }
-
-  /** The events decoded next are of this chunk (its index in the file). */
-  void decoding(int chunk) {
-    if (batch.earlier != null) {
-      batch.earlier.decoding(chunk);
-    }
   }
 
   /** The chunk's constant pools alone, read with its metadata: for {@link EarlierStackTraces}. */

@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 final class EarlierStackTraces {
   /** Chunks of one recording follow each other within the time a rotation takes; more is a gap. */
   private static final long MAX_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
-  static final int CACHED_CHUNKS = 4;
+  private static final int CACHED_CHUNKS = 4;
 
   private final FileChannel channel;
   private final long fileSize;

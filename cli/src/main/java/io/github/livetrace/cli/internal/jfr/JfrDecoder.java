@@ -39,7 +39,7 @@ import java.util.stream.IntStream;
  * left in the chunk where an event began is looked for there ({@link EarlierStackTraces}). Memory
  * per thread: a {@link FileWindow} of the file, and the metadata and constant pools of the chunk
  * being decoded; plus, once such a stack is looked for, a second window and the pools of the
- * chunk it was looked for in; plus what the handlers keep.
+ * last few chunks it was looked for in; plus what the handlers keep.
  */
 public final class JfrDecoder {
   private final Path path;
@@ -229,9 +229,8 @@ public final class JfrDecoder {
   private long decodeChunk(ChunkDecoder decoder, int chunk, TimeBase[] times, JfrEventHandler handler)
       throws IOException, JfrFormatException {
     try {
-      decoder.decoding(chunk);
       handler.beginChunk(chunk);
-      return decoder.decode(chunkStarts[chunk], chunks.get(chunk), times[chunk], handler);
+      return decoder.decode(chunk, chunkStarts[chunk], chunks.get(chunk), times[chunk], handler);
     } catch (JfrFormatException e) {
       throw inChunk(chunk, e);
     } catch (UncheckedIOException e) { // an earlier chunk's pools could not be read
