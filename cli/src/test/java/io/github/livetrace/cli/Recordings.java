@@ -63,18 +63,12 @@ final class Recordings {
    * 60 s at most), so that the trace has that many chunks whatever the machine's speed.
    */
   static byte[] recordChunks(TraceOptions options, int chunks, Workload step) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    TraceSession session = Trace.start(out, options);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    try {
+    byte[] trace = record(options, () -> {
       do {
         step.run();
-      } while (session.chunksWritten() < chunks && System.nanoTime() < deadline);
-    } finally {
-      Trace.stop();
-    }
-    assertTrue(session.failure().isEmpty(), () -> "trace failed: " + session.failure());
-    byte[] trace = out.toByteArray();
+      } while (chunksWritten() < chunks && System.nanoTime() < deadline);
+    });
     assertTrue(TraceFiles.chunks(trace).size() >= chunks, "fewer than " + chunks + " chunks in 60 s");
     return trace;
   }

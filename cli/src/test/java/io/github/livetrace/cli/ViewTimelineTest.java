@@ -2,7 +2,6 @@ package io.github.livetrace.cli;
 
 import static io.github.livetrace.cli.Recordings.work;
 import static io.github.livetrace.cli.ViewBrowser.assertOnlyLoopback;
-import static io.github.livetrace.cli.ViewBrowser.awaitPage;
 import static io.github.livetrace.cli.ViewBrowser.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,10 +104,10 @@ class ViewTimelineTest {
   }
 
   /**
-   * 300 ms of short regions outside any task: events spread over the trace, so that a third of
-   * them (a window, here) is not crowded into a few milliseconds by a burst of JVM events.
+   * 300 ms of short regions outside any task, and then a chunk boundary: events spread over the
+   * trace, so that a third of them (a window, here) is not crowded into a few milliseconds by a
+   * burst of JVM events, and a trace of at least three chunks.
    */
-  /** 300 ms of regions, and then a chunk boundary: the trace has at least three chunks. */
   private static void ticks() {
     int written = Recordings.chunksWritten();
     for (int i = 0; i < 60; i++) {

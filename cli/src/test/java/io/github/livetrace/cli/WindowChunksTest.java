@@ -67,10 +67,11 @@ class WindowChunksTest {
   @BeforeAll
   static void record() throws Exception {
     byte[] trace = Recordings.record(TraceOptions.defaults().withChunkInterval(Duration.ofMillis(100)), () -> {
-      // Open across every window but the last: ended well after the middle chunks.
+      // Open across every window but the last: ended well after the middle chunks. Orders until
+      // 12 chunks are written (60 s at most), not for a time: a busy machine writes fewer a second.
       Task session = Trace.newTask("session");
-      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-      for (int i = 0; System.nanoTime() < end; i++) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (int i = 0; Recordings.chunksWritten() < 12 && System.nanoTime() < deadline; i++) {
         order(i);
       }
       session.end();

@@ -117,8 +117,7 @@ public final class Fleet {
             + " earlier in it: what is in them counts twice");
       }
     }
-    List<TraceFile> kept = new ArrayList<>();
-    List<Integer> keptIndex = new ArrayList<>();
+    List<Integer> kept = new ArrayList<>(); // indexes into files
     for (int i = 0; i < files.size(); i++) {
       int within = -1; // the largest file that holds all of it, the first of equals: one that is read
       for (int j = 0; j < files.size(); j++) {
@@ -133,17 +132,16 @@ public final class Fleet {
             + " too, which is read");
         continue;
       }
-      for (int k = 0; k < kept.size(); k++) {
-        long shared = chunks.get(i).stream().filter(chunks.get(keptIndex.get(k))::contains).count();
+      for (int k : kept) {
+        long shared = chunks.get(i).stream().filter(chunks.get(k)::contains).count();
         if (shared > 0) {
-          note.accept(files.get(i).path() + " and " + kept.get(k).path() + " share " + shared
+          note.accept(files.get(i).path() + " and " + files.get(k).path() + " share " + shared
               + " chunk" + (shared == 1 ? "" : "s") + ": what is in them counts twice");
         }
       }
-      kept.add(files.get(i));
-      keptIndex.add(i);
+      kept.add(i);
     }
-    return kept;
+    return kept.stream().map(files::get).toList();
   }
 
   private static Fleet identify(List<TraceFile> files) throws BadInputException, IOException {

@@ -3,7 +3,6 @@ package io.github.livetrace.cli.internal;
 import io.github.livetrace.cli.internal.jfr.EventSelection;
 import io.github.livetrace.cli.internal.jfr.JfrEvent;
 import io.github.livetrace.cli.internal.jfr.JfrEventHandler;
-import io.github.livetrace.cli.internal.jfr.JfrThread;
 import io.github.livetrace.cli.internal.jfr.JfrType;
 import io.github.livetrace.cli.internal.jfr.LongMap;
 import io.github.livetrace.internal.ChunkHeader;
@@ -41,9 +40,6 @@ public final class InstanceLists implements JfrEventHandler {
   /** A list's answer: how many instances the range holds, and the slowest, slowest first. */
   public record Answer<M>(long matches, List<M> slowest) {}
 
-  private static final Comparator<TaskSearch.Match> TASKS_SLOWEST_FIRST = TaskSearch.SLOWEST_FIRST;
-  private static final Comparator<RegionSearch.Match> REGIONS_SLOWEST_FIRST = RegionSearch.SLOWEST_FIRST;
-
   private final long[] bounds;
   private final int limit;
   private final long traceEndNanos;
@@ -73,8 +69,8 @@ public final class InstanceLists implements JfrEventHandler {
     this.traceEndNanos = traceEndNanos;
     this.jvmOfChunk = jvmOfChunk;
     this.endsRecording = LivetraceEvents.endsOfRecordings(chunks, jvmOfChunk);
-    this.tasks = new Lists<>(TaskSearch.Match::durationNanos, TASKS_SLOWEST_FIRST);
-    this.regions = new Lists<>(RegionSearch.Match::durationNanos, REGIONS_SLOWEST_FIRST);
+    this.tasks = new Lists<>(TaskSearch.Match::durationNanos, TaskSearch.SLOWEST_FIRST);
+    this.regions = new Lists<>(RegionSearch.Match::durationNanos, RegionSearch.SLOWEST_FIRST);
   }
 
   /** Reads every file of {@code fleet} once, each on several threads. */
@@ -91,7 +87,9 @@ public final class InstanceLists implements JfrEventHandler {
   @Override
   public EventSelection select(JfrType type) {
     EventSelection selection = LivetraceEvents.select(type, false);
-    return selection.tag() == LivetraceEvents.LOG ? EventSelection.of(LivetraceEvents.OTHER) : selection;
+    int tag = selection.tag();
+    return tag == LivetraceEvents.REGION || LivetraceEvents.isTaskEvent(tag) ? selection
+        : EventSelection.of(LivetraceEvents.OTHER);
   }
 
   @Override
@@ -105,11 +103,7 @@ public final class InstanceLists implements JfrEventHandler {
   public void event(JfrEvent event) {
     int tag = event.tag();
     if (tag == LivetraceEvents.REGION) {
-      JfrThread thread = event.thread();
-      String type = event.string(LivetraceEvents.REGION_TYPE);
-      regions.add(type, jvm, new RegionSearch.Match(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm),
-          thread == null ? 0 : TaskKeys.key(thread.id(), jvm), thread == null ? "?" : thread.name(),
-          event.startNanos(), event.durationNanos()));
+      regions.add(event.string(LivetraceEvents.REGION_TYPE), jvm, RegionSearch.match(event, jvm));
       return;
     }
     if (tag == LivetraceEvents.TASK_BEGIN) {
@@ -183,11 +177,6 @@ public final class InstanceLists implements JfrEventHandler {
   public Answer<RegionSearch.Match> regions(String type, int jvm, long minNanos, long maxNanos) {
     endChunk();
     return regions.answer(type, jvm, minNanos, maxNanos);
-  }
-
-  /** Instances held, for the statement of what the viewer keeps. */
-  public long kept() {
-    return tasks.kept + regions.kept;
   }
 
   /** Per type and JVM, per bucket: the count and the slowest; shared by tasks and regions. */

@@ -38,6 +38,11 @@ final class LivetraceEvents {
   /** Tags from here on are the caller's own. */
   static final int FIRST_FREE_TAG = 7;
 
+  /** Whether the tag is of an event that names a task's type: a begin, an end or an open task. */
+  static boolean isTaskEvent(int tag) {
+    return tag == TASK_BEGIN || tag == TASK_END || tag == OPEN_TASK;
+  }
+
   // Slots of task begins, ends and open tasks.
   static final int TASK_ID = 0;
   static final int PARENT_ID = 1;

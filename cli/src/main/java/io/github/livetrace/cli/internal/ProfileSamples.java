@@ -13,6 +13,7 @@ import io.github.livetrace.internal.pprof.StackProfile.Frame;
 import io.github.livetrace.internal.pprof.StackProfile.FrameKind;
 import io.github.livetrace.internal.pprof.StackProfile.ValueType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Profiles of the trace's own samples, as {@code pprof} reads them from a trace but with
@@ -44,10 +44,9 @@ final class ProfileSamples implements JfrEventHandler {
      * ProfileKind#MUTEX}: {@code jdk.JavaMonitorEnter} and the {@code jdk.ThreadPark} events that
      * acquire a lock), by delay.
      */
-    MUTEX("mutex", "Lock contention (jdk.JavaMonitorEnter, jdk.ThreadPark acquiring a lock): delay", ProfileKind.MUTEX.events(),
-        ProfileKind.MUTEX),
+    MUTEX("mutex", "Lock contention (jdk.JavaMonitorEnter, jdk.ThreadPark acquiring a lock): delay", ProfileKind.MUTEX),
     /** Where threads were blocked, and on what: the block profile's events ({@link ProfileKind#BLOCK}), by their duration. */
-    BLOCK("block", "Blocking (monitors, parks, sleeps, socket and file I/O): delay", ProfileKind.BLOCK.events(), ProfileKind.BLOCK);
+    BLOCK("block", "Blocking (monitors, parks, sleeps, socket and file I/O): delay", ProfileKind.BLOCK);
 
     final String param;
     final String title;
@@ -59,6 +58,10 @@ final class ProfileSamples implements JfrEventHandler {
       this.title = title;
       this.events = events;
       this.shared = shared;
+    }
+
+    Kind(String param, String title, ProfileKind shared) {
+      this(param, title, shared.events(), shared);
     }
 
     /** The kind a request names, or null. */
@@ -109,6 +112,7 @@ final class ProfileSamples implements JfrEventHandler {
   private final Map<Kind, StackProfile[]> byType = new EnumMap<>(Kind.class);
   private Runnable chunkBegun = () -> {};
   private int typeStacks;
+  private int[] currentTypes = new int[8]; // event(): the types current on the event's thread
   private boolean typesOverflowed;
   private final Map<Frame, Frame> frames = new HashMap<>(); // interned: most stacks share frames
   private int jvm;
@@ -226,23 +230,33 @@ final class ProfileSamples implements JfrEventHandler {
         values = new long[] {1, event.longValue(1)};
         break;
       default: {
-        labels = new TreeMap<>(label(event.has(0) ? "monitorClass" : "parkedClass", event.value(event.has(0) ? 0 : 1)));
-        labels.put("event", event.type().name());
+        String monitor = JfrObject.className(event.value(event.has(0) ? 0 : 1));
+        String name = event.type().name();
+        labels = monitor.isEmpty() ? Map.of("event", name)
+            : Map.of(event.has(0) ? "monitorClass" : "parkedClass", monitor, "event", name);
         values = new long[] {1, event.durationNanos()};
       }
     }
-    List<TypeSpan> ofTypes = typeSpans == null ? null : typeSpans.byThread().get(threadKey);
+    // The types current on the thread then, found once for all kinds (a monitor enter is mutex and block).
+    int types = 0;
+    List<TypeSpan> ofTypes = typesOverflowed || typeSpans == null ? null : typeSpans.byThread().get(threadKey);
+    if (ofTypes != null) {
+      for (TypeSpan type : ofTypes) {
+        if (TaskSpans.contains(type.spans(), at)) {
+          if (types == currentTypes.length) {
+            currentTypes = Arrays.copyOf(currentTypes, 2 * types);
+          }
+          currentTypes[types++] = type.type();
+        }
+      }
+    }
     for (Kind kind : kinds) {
       if (!kind.takes(event.type().name(), stack)) {
         continue;
       }
       profiles.get(kind).add(stack, labels, values);
-      if (ofTypes != null) {
-        for (TypeSpan type : ofTypes) {
-          if (TaskSpans.contains(type.spans(), at)) {
-            addToType(byType.get(kind)[type.type()], stack, labels, values);
-          }
-        }
+      for (int t = 0; t < types && !typesOverflowed; t++) {
+        addToType(byType.get(kind)[currentTypes[t]], stack, labels, values);
       }
     }
   }
@@ -276,15 +290,17 @@ final class ProfileSamples implements JfrEventHandler {
       Frame f = new Frame(function, "", (int) Math.max(0, frame == null ? 0 : frame.longValue("lineNumber", 0)), frameKind);
       stack.add(frames.computeIfAbsent(f, x -> x));
     }
-    return stack;
+    return List.copyOf(stack); // once: each profile it is added to would copy it
   }
 
   /** Adds the samples read from other chunks. */
   void merge(ProfileSamples other) {
     profiles.forEach((kind, profile) -> add(profile, other.profiles.get(kind)));
-    typesOverflowed |= other.typesOverflowed;
+    if (other.typesOverflowed) {
+      dropTypes();
+    }
     byType.forEach((kind, ofTypes) -> {
-      for (int t = 0; t < ofTypes.length; t++) {
+      for (int t = 0; t < ofTypes.length && !typesOverflowed; t++) {
         StackProfile into = ofTypes[t];
         other.byType.get(kind)[t].samples().forEach((key, values) -> addToType(into, key.stack(), key.labels(), values));
       }
@@ -299,13 +315,14 @@ final class ProfileSamples implements JfrEventHandler {
     profile.add(stack, labels, values);
     typeStacks += profile.samples().size() - before;
     if (typeStacks > MAX_TYPE_STACKS) {
-      typesOverflowed = true;
-      byType.values().forEach(ofTypes -> {
-        for (int t = 0; t < ofTypes.length; t++) {
-          ofTypes[t] = empty(Kind.CPU, "", 0, 0); // dropped: the reading is no use for types
-        }
-      });
+      dropTypes();
     }
+  }
+
+  /** The types' profiles are no use once one is incomplete: their memory goes at once. */
+  private void dropTypes() {
+    typesOverflowed = true;
+    byType.clear();
   }
 
   /** Whether the types' profiles would have kept more than {@link #MAX_TYPE_STACKS} stacks, and were dropped. */

@@ -91,10 +91,15 @@ public final class RegionSearch implements JfrEventHandler {
       return;
     }
     matches++;
+    consider(match(event, jvm));
+  }
+
+  /** A region event of a chunk of {@code jvm} as a match: what {@link InstanceLists} keeps too. */
+  static Match match(JfrEvent event, int jvm) {
     JfrThread thread = event.thread();
-    consider(new Match(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm),
+    return new Match(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm),
         thread == null ? 0 : TaskKeys.key(thread.id(), jvm), thread == null ? "?" : thread.name(),
-        event.startNanos(), duration));
+        event.startNanos(), event.durationNanos());
   }
 
   private void consider(Match match) {

@@ -47,7 +47,7 @@ public final class TaskScope implements JfrEventHandler {
       return;
     }
     long id = event.longValue(LivetraceEvents.TASK_ID);
-    boolean taskEvent = tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK;
+    boolean taskEvent = LivetraceEvents.isTaskEvent(tag);
     if (taskEvent) {
       if (id == taskId) {
         if (tag == LivetraceEvents.TASK_BEGIN) {

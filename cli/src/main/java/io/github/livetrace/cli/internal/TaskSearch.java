@@ -188,9 +188,7 @@ public final class TaskSearch implements JfrEventHandler {
   @Override
   public EventSelection select(JfrType type) {
     EventSelection selection = LivetraceEvents.select(type, filter.text() != null);
-    boolean needed = filter.text() != null
-        || selection.tag() == LivetraceEvents.TASK_BEGIN || selection.tag() == LivetraceEvents.TASK_END
-        || selection.tag() == LivetraceEvents.OPEN_TASK;
+    boolean needed = filter.text() != null || LivetraceEvents.isTaskEvent(selection.tag());
     return needed ? selection : EventSelection.of(LivetraceEvents.OTHER);
   }
 

@@ -145,9 +145,7 @@ final class TaskSpans implements JfrEventHandler {
     @Override
     public EventSelection select(JfrType eventType) {
       EventSelection selection = LivetraceEvents.select(eventType, false);
-      int tag = selection.tag();
-      return tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK
-          ? selection : EventSelection.of(LivetraceEvents.OTHER);
+      return LivetraceEvents.isTaskEvent(selection.tag()) ? selection : EventSelection.of(LivetraceEvents.OTHER);
     }
 
     @Override
@@ -158,8 +156,7 @@ final class TaskSpans implements JfrEventHandler {
     @Override
     public void event(JfrEvent event) {
       int tag = event.tag();
-      if ((tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK)
-          && tasks.size() <= MAX_SPANS
+      if (LivetraceEvents.isTaskEvent(tag) && tasks.size() <= MAX_SPANS
           && type.equals(event.string(LivetraceEvents.TASK_TYPE))) {
         tasks.add(TaskKeys.key(event.longValue(LivetraceEvents.TASK_ID), jvm));
       }

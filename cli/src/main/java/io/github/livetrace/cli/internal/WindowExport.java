@@ -103,17 +103,17 @@ public final class WindowExport {
     boolean[] wanted = TraceReader.chunksAround(chunks, jvmOfChunk, jvm, selection.fromNanos(), selection.toNanos());
     // The JVM's chunks in time order: the one before the first wanted, and whether any comes after the last.
     int before = -1;
-    int first = -1;
     int last = -1;
+    int count = 0;
     boolean later = false;
     for (int i : JfrDecoder.timeOrder(chunks)) {
       if (jvmOfChunk[i] != jvm) {
         continue;
       }
       if (wanted[i]) {
-        first = first < 0 ? i : first;
         last = i;
-      } else if (first < 0) {
+        count++;
+      } else if (last < 0) {
         before = i;
       } else {
         later = true;
@@ -129,14 +129,12 @@ public final class WindowExport {
       TraceReader.decode(file, i -> i == chunk, tasksOnly(export));
       read++;
     }
-    if (first >= 0) {
+    if (last >= 0) {
       if (later) {
         export.readsUpTo(chunks.get(last).endNanos());
       }
-      TraceReader.decode(file, jvmOfChunk, jvm, selection.fromNanos(), selection.toNanos(), export);
-      for (boolean w : wanted) {
-        read += w ? 1 : 0;
-      }
+      TraceReader.decode(file, i -> wanted[i], export);
+      read += count;
     }
     return read;
   }
@@ -146,7 +144,7 @@ public final class WindowExport {
     if (before >= 0 && TraceReader.declaresEvent(file, before, EventNames.OPEN_TASK)) {
       return true;
     }
-    for (int i : JfrDecoder.timeOrder(file.chunks())) {
+    for (int i = 0; i < wanted.length; i++) {
       if (wanted[i] && TraceReader.declaresEvent(file, i, EventNames.OPEN_TASK)) {
         return true;
       }
@@ -168,18 +166,14 @@ public final class WindowExport {
       @Override
       public EventSelection select(JfrType type) {
         EventSelection selection = export.select(type);
-        return isTask(selection.tag()) ? selection : EventSelection.of(LivetraceEvents.OTHER);
+        return LivetraceEvents.isTaskEvent(selection.tag()) ? selection : EventSelection.of(LivetraceEvents.OTHER);
       }
 
       @Override
       public void event(JfrEvent event) {
-        if (isTask(event.tag())) {
+        if (LivetraceEvents.isTaskEvent(event.tag())) {
           export.event(event);
         }
-      }
-
-      private boolean isTask(int tag) {
-        return tag == LivetraceEvents.TASK_BEGIN || tag == LivetraceEvents.TASK_END || tag == LivetraceEvents.OPEN_TASK;
       }
     };
   }

@@ -60,10 +60,10 @@ class TypeStatsTest {
       stats.record(1_000);
     }
     stats.record(17_790); // 10^4.25 = 17,783 is a bound; the histogram's bucket of 17,790 begins at 17,664
-    List<TraceSummary.Bucket> buckets = stats.buckets(4);
+    List<TraceSummary.Bucket> buckets = stats.buckets(TraceSummary.CHART_BUCKETS_PER_DECADE);
     assertTrue(buckets.get(0).count() > 0 && buckets.get(buckets.size() - 1).count() > 0, buckets::toString);
     assertEquals(new TraceSummary.Bucket(17_783, 31_623, 1), buckets.get(buckets.size() - 1));
-    assertEquals(TraceSummary.CHART_BUCKETS_PER_DECADE, 4);
+    assertEquals(4, TraceSummary.CHART_BUCKETS_PER_DECADE);
     List<TraceSummary.Bucket> approximate = stats.buckets(2); // not counted as they come: the middle's bucket
     assertEquals(stats.completed(), approximate.stream().mapToLong(TraceSummary.Bucket::count).sum());
     assertTrue(approximate.get(approximate.size() - 1).count() > 0, approximate::toString);

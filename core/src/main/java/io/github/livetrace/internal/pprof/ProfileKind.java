@@ -135,7 +135,7 @@ public enum ProfileKind {
    * any lock: ReentrantLock, ReentrantReadWriteLock, StampedLock, or the application's own. Not
    * a latch, a semaphore or a condition: those are waits (the block profile).
    */
-  public static boolean acquiresLock(List<StackProfile.Frame> stack) {
+  static boolean acquiresLock(List<StackProfile.Frame> stack) {
     for (StackProfile.Frame f : stack) {
       String function = f.function();
       int dot = function.lastIndexOf('.');
